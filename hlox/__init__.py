@@ -1,0 +1,16 @@
+"""hlox: a JAX-compatible array library whose transformations are passes over StableHLO."""
+from __future__ import annotations
+
+from hlox import config  # noqa: F401  (hlox.config.update(...), as jax.config)
+from hlox.frontend import array_methods as _array_methods  # noqa: F401  (attaches operators)
+from hlox.frontend.errors import (ConcretizationTypeError, TracerArrayConversionError,  # noqa: F401
+                                  TracerIntegerConversionError, UnexpectedTracerError)
+from hlox.frontend.jit import ShapeDtypeStruct, jit  # noqa: F401
+from hlox.frontend.api import (block_until_ready, default_backend, device_count, device_get,  # noqa: F401
+                               device_put, devices, eval_shape, local_device_count,
+                               local_devices)
+from hlox.lowering.array import Array  # noqa: F401
+
+from hlox import numpy, lax  # noqa: E402,F401
+
+__version__ = "0.1.0"

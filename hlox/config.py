@@ -1,0 +1,52 @@
+"""Process-wide configuration, JAX's flag names: `hlox.config.update("jax_enable_x64", True)`."""
+from __future__ import annotations
+
+import os
+
+_FLAGS = {
+    "jax_enable_x64": os.environ.get("JAX_ENABLE_X64", "0").lower() in ("1", "true"),
+    "jax_platforms": os.environ.get("JAX_PLATFORMS", ""),
+    "jax_default_matmul_precision": None,
+    "jax_numpy_rank_promotion": "allow",
+}
+_listeners = []
+
+
+class _Config:
+    def update(self, name, value):
+        if name not in _FLAGS:
+            raise AttributeError(f"unrecognized config option {name!r}; known: {sorted(_FLAGS)}")
+        _FLAGS[name] = value
+        for listener in _listeners:
+            listener(name, value)
+
+    def read(self, name):
+        return _FLAGS[name]
+
+    def __getattr__(self, name):
+        if name in _FLAGS:
+            return _FLAGS[name]
+        raise AttributeError(name)
+
+
+config = _Config()
+
+
+def x64_enabled() -> bool:
+    return _FLAGS["jax_enable_x64"]
+
+
+def on_update(listener):
+    """Call `listener(name, value)` whenever a flag changes (the runtime mirrors x64 into jaxlib)."""
+    _listeners.append(listener)
+    return listener
+
+
+update = config.update
+read = config.read
+
+
+def __getattr__(name):
+    if name in _FLAGS:
+        return _FLAGS[name]
+    raise AttributeError(f"module 'hlox.config' has no attribute {name!r}")

@@ -1,0 +1,73 @@
+"""Device-level API: devices, device_put/device_get, block_until_ready, eval_shape."""
+from __future__ import annotations
+
+import numpy as np
+
+from hlox.frontend import dtypes
+from hlox.frontend.core import Tracer, to_array
+from hlox.lowering import pytree, runtime
+from hlox.lowering.array import Array
+
+
+def devices(backend=None):
+    return list(runtime.devices(backend))
+
+
+def local_devices(process_index=None, backend=None):
+    return devices(backend)
+
+
+def device_count(backend=None):
+    return len(runtime.devices(backend))
+
+
+local_device_count = device_count
+
+
+def default_backend():
+    return runtime.default_backend()
+
+
+def _target_device(device):
+    if device is None:
+        return None
+    if hasattr(device, "_device"):  # a sharding
+        return device._device
+    return device
+
+
+def device_put(x, device=None, *, src=None, donate=False, may_alias=None):
+    target = _target_device(device)
+
+    def put(leaf):
+        if isinstance(leaf, Tracer):
+            return leaf
+        if isinstance(leaf, Array):
+            if target is None or leaf.device == target:
+                return leaf
+            host = np.asarray(leaf)
+            return Array.from_host(host, leaf.dtype, leaf.weak_type, target, committed=True)
+        dtype, weak = dtypes.dtype_of(leaf)
+        if target is None:
+            return to_array(leaf, dtype, weak)
+        return Array.from_host(np.asarray(leaf), dtype, weak, target, committed=True)
+    leaves, tree = pytree.flatten(x)
+    return tree.unflatten([put(l) for l in leaves])
+
+
+def device_get(x):
+    leaves, tree = pytree.flatten(x)
+    return tree.unflatten([np.asarray(l) if isinstance(l, Array) else l for l in leaves])
+
+
+def block_until_ready(x):
+    leaves, _ = pytree.flatten(x)
+    for leaf in leaves:
+        if isinstance(leaf, Array):
+            leaf.block_until_ready()
+    return x
+
+
+def eval_shape(fun, *args, **kwargs):
+    from hlox.frontend.jit import jit
+    return jit(fun).eval_shape(*args, **kwargs)

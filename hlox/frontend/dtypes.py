@@ -1,0 +1,239 @@
+"""Dtypes and JAX's type-promotion lattice with weak types.
+
+A value's type is a numpy dtype plus a `weak` flag: Python scalars (and values
+computed only from them) are weakly typed and adopt the dtype of the strongly
+typed operand they meet. Promotion is the least upper bound on JAX's lattice.
+"""
+from __future__ import annotations
+
+import builtins
+import functools
+
+import ml_dtypes
+import numpy as np
+
+from hlox import config
+
+bool_ = np.dtype(np.bool_)
+int8, int16, int32, int64 = (np.dtype(t) for t in ("int8", "int16", "int32", "int64"))
+uint8, uint16, uint32, uint64 = (np.dtype(t) for t in ("uint8", "uint16", "uint32", "uint64"))
+float16, float32, float64 = (np.dtype(t) for t in ("float16", "float32", "float64"))
+bfloat16 = np.dtype(ml_dtypes.bfloat16)
+complex64, complex128 = np.dtype(np.complex64), np.dtype(np.complex128)
+float8_e4m3fn = np.dtype(ml_dtypes.float8_e4m3fn)
+float8_e5m2 = np.dtype(ml_dtypes.float8_e5m2)
+
+SUPPORTED = frozenset([bool_, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
+                       bfloat16, float16, float32, float64, complex64, complex128,
+                       float8_e4m3fn, float8_e5m2])
+
+# Lattice nodes: the dtypes above plus the three weak categories of Python scalars.
+WEAK_INT, WEAK_FLOAT, WEAK_COMPLEX = "int", "float", "complex"
+_WEAK_OF_KIND = {"i": WEAK_INT, "u": WEAK_INT, "f": WEAK_FLOAT, "V": WEAK_FLOAT, "c": WEAK_COMPLEX}
+
+_LATTICE_EDGES = {
+    bool_: [WEAK_INT],
+    WEAK_INT: [uint8, int8],
+    uint8: [uint16, int16], uint16: [uint32, int32], uint32: [uint64, int64], uint64: [WEAK_FLOAT],
+    int8: [int16], int16: [int32], int32: [int64], int64: [WEAK_FLOAT],
+    WEAK_FLOAT: [float8_e4m3fn, float8_e5m2, bfloat16, float16, WEAK_COMPLEX],
+    float8_e4m3fn: [], float8_e5m2: [],
+    bfloat16: [float32], float16: [float32], float32: [float64, complex64],
+    float64: [complex128], WEAK_COMPLEX: [complex64], complex64: [complex128], complex128: [],
+}
+
+
+def _upper_sets():
+    ups = {}
+
+    def visit(node):
+        if node not in ups:
+            result = {node}
+            for succ in _LATTICE_EDGES[node]:
+                result |= visit(succ)
+            ups[node] = frozenset(result)
+        return ups[node]
+
+    for node in _LATTICE_EDGES:
+        visit(node)
+    return ups
+
+
+_UPPER = _upper_sets()
+
+
+def _least_upper_bound(nodes):
+    common = functools.reduce(frozenset.intersection, (_UPPER[n] for n in nodes))
+    for candidate in common:
+        if _UPPER[candidate] == common:
+            return candidate
+    names = ", ".join(str(n) for n in nodes)
+    raise TypeError(f"no common dtype for {names}: float8 types only promote explicitly")
+
+
+def default_int():
+    return int64 if config.x64_enabled() else int32
+
+
+def default_uint():
+    return uint64 if config.x64_enabled() else uint32
+
+
+def default_float():
+    return float64 if config.x64_enabled() else float32
+
+
+def default_complex():
+    return complex128 if config.x64_enabled() else complex64
+
+
+_NARROW = {int64: int32, uint64: uint32, float64: float32, complex128: complex64}
+
+
+def canonicalize(dtype) -> np.dtype:
+    """The dtype an array of `dtype` gets on device (64-bit types narrow when x64 is off)."""
+    dtype = np.dtype(dtype)
+    if dtype not in SUPPORTED:
+        raise TypeError(f"dtype {dtype} is not a valid hlox array type")
+    if not config.x64_enabled():
+        return _NARROW.get(dtype, dtype)
+    return dtype
+
+
+def _default_of_weak(node):
+    return {WEAK_INT: default_int, WEAK_FLOAT: default_float, WEAK_COMPLEX: default_complex}[node]()
+
+
+def _node(dtype, weak):
+    if weak and dtype != bool_:
+        return _WEAK_OF_KIND[dtype.kind]
+    return dtype
+
+
+def promote(typed):
+    """Result (dtype, weak) of combining values given as (dtype, weak) pairs."""
+    typed = list(typed)
+    if len(typed) == 1:
+        return typed[0]
+    dtypes = {d for d, _ in typed}
+    weaks = [w for _, w in typed]
+    if len(dtypes) == 1 and not all(weaks):
+        return next(iter(dtypes)), False
+    if all(weaks):
+        out = _least_upper_bound({d for d in dtypes})
+        weak = True
+    else:
+        out = _least_upper_bound({_node(d, w) for d, w in typed})
+        weak = out in (WEAK_INT, WEAK_FLOAT, WEAK_COMPLEX)
+    if isinstance(out, str):
+        out = _default_of_weak(out)
+    return canonicalize(out), weak and out != bool_
+
+
+def python_scalar_dtype(x):
+    """(dtype, weak) of a Python scalar, as JAX types it."""
+    if isinstance(x, (bool, np.bool_)):
+        return bool_, False
+    if isinstance(x, int):
+        return default_int(), True
+    if isinstance(x, float):
+        return default_float(), True
+    if isinstance(x, complex):
+        return default_complex(), True
+    raise TypeError(f"{type(x).__name__} is not a Python scalar")
+
+
+def is_python_scalar(x):
+    return type(x) in (bool, int, float, complex)
+
+
+def dtype_of(x, weak=None):
+    """(dtype, weak) of any array-like."""
+    aval = getattr(x, "aval", None)
+    if aval is not None:
+        return aval.dtype, aval.weak_type
+    if is_python_scalar(x):
+        return python_scalar_dtype(x)
+    if isinstance(x, (np.ndarray, np.generic)):
+        return canonicalize(x.dtype), False
+    if isinstance(x, (np.dtype, type, str)):
+        return canonicalize(to_dtype(x)), False
+    return canonicalize(np.asarray(x).dtype), False
+
+
+def to_dtype(spec) -> np.dtype:
+    """Accept numpy dtypes, scalar types, strings and Python's builtins like JAX does."""
+    if spec is builtins.int:
+        return default_int()
+    if spec is builtins.float:
+        return default_float()
+    if spec is builtins.complex:
+        return default_complex()
+    if spec is builtins.bool:
+        return bool_
+    if hasattr(spec, "dtype") and not isinstance(spec, (type, np.dtype)):
+        return np.dtype(spec.dtype)
+    return np.dtype(getattr(spec, "_hlox_dtype", spec))
+
+
+def result_type(*args, return_weak_type_flag=False):
+    dtype, weak = promote([dtype_of(a) for a in args])
+    return (dtype, weak) if return_weak_type_flag else dtype
+
+
+def promote_types(a, b):
+    """JAX's promote_types: like result_type but on dtypes, never weak."""
+    dtype, _ = promote([(canonicalize(to_dtype(a)), False), (canonicalize(to_dtype(b)), False)])
+    return dtype
+
+
+def is_float(dtype):
+    return np.dtype(dtype).kind in "fV" and np.dtype(dtype) != bool_
+
+
+def is_inexact(dtype):
+    return np.dtype(dtype).kind in "fcV"
+
+
+def is_complex(dtype):
+    return np.dtype(dtype).kind == "c"
+
+
+def is_integer(dtype):
+    return np.dtype(dtype).kind in "iu"
+
+
+def is_signed(dtype):
+    return np.dtype(dtype).kind == "i"
+
+
+def is_bool(dtype):
+    return np.dtype(dtype) == bool_
+
+
+def to_inexact(dtype, weak):
+    """The floating type an integer/bool value is promoted to (e.g. for `sqrt`, `mean`)."""
+    if is_inexact(dtype):
+        return dtype, weak
+    return default_float(), weak
+
+
+def real_dtype(dtype):
+    return {complex64: float32, complex128: float64}.get(np.dtype(dtype), np.dtype(dtype))
+
+
+def finfo(dtype):
+    return ml_dtypes.finfo(canonicalize(to_dtype(dtype)))
+
+
+def iinfo(dtype):
+    return ml_dtypes.iinfo(canonicalize(to_dtype(dtype)))
+
+
+def issubdtype(a, b):
+    if isinstance(b, np.dtype) or b in (bfloat16.type, float8_e4m3fn.type, float8_e5m2.type):
+        return np.dtype(to_dtype(a)) == np.dtype(b)
+    a = np.dtype(to_dtype(a))
+    if a.kind == "V":  # ml_dtypes floats
+        return b in (np.floating, np.inexact, np.number, np.generic)
+    return np.issubdtype(a, b)

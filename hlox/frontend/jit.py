@@ -1,0 +1,375 @@
+"""`hlox.jit`: trace once per (pytree structure, abstract values, static args), compile, run.
+
+Inside another trace a jitted function becomes a private `func.func` in the
+enclosing module and a `func.call` to it, so nesting composes in the IR.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import weakref
+
+import numpy as np
+
+from hlox.frontend import dtypes, errors
+from hlox.frontend.avals import ShapedArray
+from hlox.frontend.core import Trace, Tracer, aval_of, current_trace, to_array
+from hlox.frontend.primitives import emit
+from hlox.lowering import executable, mlir, pytree
+from hlox.lowering.array import Array
+from hlox.lowering.mlir import ir
+
+
+def _hashable_static(value, where):
+    try:
+        hash(value)
+    except TypeError:
+        raise errors.value_error(
+            f"Non-hashable static argument {where}: {type(value).__name__} {value!r}. Static "
+            "arguments must be hashable (use a tuple instead of a list, or make it a traced "
+            "argument).") from None
+    return value
+
+
+def _leaf_aval(leaf, where):
+    if isinstance(leaf, (Tracer, Array)):
+        return leaf.aval
+    try:
+        return aval_of(leaf)
+    except TypeError:
+        raise errors.type_error(
+            f"Argument {where} of type {type(leaf).__name__} is not a valid hlox type "
+            "(expected arrays, scalars or pytrees of them; mark it static with "
+            "static_argnums/static_argnames if it is configuration)") from None
+
+
+class Traced:
+    """The result of tracing a function for one signature: its module and how to call it."""
+
+    def __init__(self, trace, out_tree, out_avals, consts, donated, fn_name):
+        self.module = trace.module
+        self.func_op = trace.func_op
+        self.out_tree = out_tree
+        self.out_avals = out_avals
+        self.consts = consts
+        self.donated = donated
+        self.fn_name = fn_name
+        self._executable = None
+
+    def executable(self):
+        if self._executable is None:
+            self._executable = executable.compile_module(self.module, len(self.out_avals))
+        return self._executable
+
+
+def _arg_names(fn, args, kwargs, leaf_counts):
+    try:
+        sig = inspect.signature(fn)
+        bound = sig.bind_partial(*args, **kwargs)
+        names = list(bound.arguments)
+    except (TypeError, ValueError):
+        names = [f"args[{i}]" for i in range(len(args))] + list(kwargs)
+    out = []
+    for name, count in zip(names, leaf_counts):
+        out.extend([f"argument '{name}'"] * count)
+    return out
+
+
+class JitFunction:
+    def __init__(self, fun, static_argnums=(), static_argnames=(), donate_argnums=(),
+                 donate_argnames=(), keep_unused=False, inline=False):
+        if not callable(fun):
+            raise TypeError(f"jit expects a callable, got {type(fun).__name__}")
+        self.fun = fun
+        functools.update_wrapper(self, fun)
+        self._sig = None
+        try:
+            self._sig = inspect.signature(fun)
+        except (TypeError, ValueError):
+            pass
+        static_argnums = _as_tuple(static_argnums)
+        static_argnames = _as_tuple(static_argnames)
+        if self._sig is not None:
+            params = list(self._sig.parameters)
+            for i in static_argnums:
+                if 0 <= i < len(params) and params[i] not in static_argnames:
+                    static_argnames += (params[i],)
+            for name in static_argnames:
+                if name in params:
+                    idx = params.index(name)
+                    if idx not in static_argnums:
+                        static_argnums += (idx,)
+        self.static_argnums = frozenset(static_argnums)
+        self.static_argnames = frozenset(static_argnames)
+        self.donate_argnums = frozenset(_as_tuple(donate_argnums))
+        if self._sig is not None:
+            params = list(self._sig.parameters)
+            self.donate_argnums |= {params.index(n) for n in _as_tuple(donate_argnames) if n in params}
+        self.inline = inline
+        self._cache: dict = {}
+        self._module_functions = weakref.WeakKeyDictionary()
+        self.trace_count = 0
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        return functools.partial(self, obj)
+
+    # -- signatures --------------------------------------------------------------
+    def _split(self, args, kwargs):
+        n = len(args)
+        statics = tuple((i, _hashable_static(args[i], f"{i}")) for i in sorted(self.static_argnums) if i < n)
+        dyn_args = tuple(a for i, a in enumerate(args) if i not in self.static_argnums)
+        static_kw = tuple(sorted((k, _hashable_static(v, repr(k))) for k, v in kwargs.items()
+                                 if k in self.static_argnames))
+        dyn_kw = {k: v for k, v in kwargs.items() if k not in self.static_argnames}
+        return statics, static_kw, dyn_args, dyn_kw
+
+    def _key(self, args, kwargs):
+        statics, static_kw, dyn_args, dyn_kw = self._split(args, kwargs)
+        leaves, treedef = pytree.flatten((dyn_args, dyn_kw))
+        avals = tuple(_leaf_aval(l, i) for i, l in enumerate(leaves))
+        key = (treedef, avals, statics, static_kw, dtypes.config.x64_enabled())
+        return key, leaves, treedef, statics, static_kw
+
+    # -- tracing -----------------------------------------------------------------
+    def _trace(self, key, treedef, statics, static_kw, *, fn_name="main", module=None,
+               visibility=None):
+        avals = key[1]
+        self.trace_count += 1
+        donated_leaves = self._donated_leaf_mask(treedef, statics)
+        arg_attrs = [{"jax.buffer_donor": ir.BoolAttr.get(True, context=mlir.context())} if d else {}
+                     for d in donated_leaves] if any(donated_leaves) else None
+        trace = Trace(avals, fn_name=fn_name, module=module, visibility=visibility,
+                      description=f"{getattr(self.fun, '__qualname__', self.fun)} for jit "
+                                  f"(defined at {_def_site(self.fun)})",
+                      arg_attrs=arg_attrs)
+        with trace:
+            args, kwargs = treedef.unflatten(trace.args)
+            full_args = list(args)
+            for i, v in statics:
+                full_args.insert(i, v)
+            kwargs = dict(kwargs)
+            kwargs.update(dict(static_kw))
+            trace.arg_names = _arg_names(self.fun, full_args, kwargs,
+                                         [len(pytree.flatten(a)[0]) for a in list(args) + list(kwargs.values())])
+            outs = self.fun(*full_args, **kwargs)
+            out_leaves, out_tree = pytree.flatten(outs)
+            out_leaves = [_check_output(o) for o in out_leaves]
+            out_avals = trace.finish(out_leaves)
+        return Traced(trace, out_tree, out_avals, list(trace.captures), donated_leaves,
+                      fn_name)
+
+    def _donated_leaf_mask(self, treedef, statics):
+        if not self.donate_argnums:
+            return []
+        args_tree = treedef.children()[0]
+        mask = []
+        static_positions = {i for i, _ in statics}
+        dyn_positions = [i for i in range(args_tree.num_nodes + len(static_positions) + 64)
+                         if i not in static_positions]
+        for child, pos in zip(args_tree.children(), dyn_positions):
+            mask.extend([pos in self.donate_argnums] * child.num_leaves)
+        mask.extend([False] * treedef.children()[1].num_leaves)
+        return mask
+
+    def _traced(self, args, kwargs):
+        key, leaves, treedef, statics, static_kw = self._key(args, kwargs)
+        traced = self._cache.get(key)
+        if traced is None:
+            traced = self._cache[key] = self._trace(key, treedef, statics, static_kw)
+        return traced, leaves
+
+    # -- calling -----------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        trace = current_trace()
+        if trace is not None:
+            return self._call_in_trace(trace, args, kwargs)
+        traced, leaves = self._traced(args, kwargs)
+        return _execute(traced, leaves)
+
+    def _call_in_trace(self, outer, args, kwargs):
+        key, leaves, treedef, statics, static_kw = self._key(args, kwargs)
+        per_module = self._module_functions.setdefault(outer.module, {}) if _weakrefable(outer.module) else {}
+        traced = per_module.get(key)
+        if traced is None or traced.consts_have_tracers:
+            name = _unique_symbol(outer.module, _symbol_name(self.fun))
+            traced = self._trace(key, treedef, statics, static_kw, fn_name=name,
+                                 module=outer.module, visibility="private")
+            traced.consts_have_tracers = any(isinstance(c, Tracer) for c in traced.consts)
+            per_module[key] = traced
+        operands = [outer.value_of(x) for x in list(leaves) + traced.consts]
+        call = emit(outer, "func.call", operands, traced.out_avals,
+                    {"callee": ir.FlatSymbolRefAttr.get(traced.fn_name)})
+        outs = [Tracer(outer, aval, v) for aval, v in zip(traced.out_avals, call.results)]
+        return traced.out_tree.unflatten(outs)
+
+    def lower(self, *args, **kwargs):
+        key, leaves, treedef, statics, static_kw = self._key(args, kwargs)
+        traced = self._cache.get(key)
+        if traced is None:
+            traced = self._cache[key] = self._trace(key, treedef, statics, static_kw)
+        return Lowered(traced)
+
+    def eval_shape(self, *args, **kwargs):
+        traced, _ = self._traced(args, kwargs)
+        return traced.out_tree.unflatten([ShapeDtypeStruct(a.shape, a.dtype) for a in traced.out_avals])
+
+    def clear_cache(self):
+        self._cache.clear()
+
+    def __repr__(self):
+        return f"<hlox.jit of {getattr(self.fun, '__qualname__', self.fun)!s}>"
+
+
+Traced.consts_have_tracers = False
+
+
+class ShapeDtypeStruct:
+    def __init__(self, shape, dtype, weak_type=False):
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype)
+        self.weak_type = weak_type
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def __repr__(self):
+        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name})"
+
+    def __eq__(self, other):
+        return (isinstance(other, ShapeDtypeStruct) and self.shape == other.shape
+                and self.dtype == other.dtype)
+
+    def __hash__(self):
+        return hash((self.shape, self.dtype))
+
+    @property
+    def aval(self):
+        return ShapedArray(self.shape, self.dtype, self.weak_type)
+
+
+def _weakrefable(obj):
+    try:
+        weakref.ref(obj)
+        return True
+    except TypeError:
+        return False
+
+
+def _check_output(o):
+    if isinstance(o, (Tracer, Array)) or dtypes.is_python_scalar(o) or isinstance(o, (np.ndarray, np.generic)):
+        return o
+    raise errors.type_error(f"a jitted function returned a value of type {type(o).__name__}, "
+                            "which is not an array or a pytree of arrays")
+
+
+def _execute(traced: Traced, leaves):
+    exe = traced.executable()
+    bufs = []
+    for leaf in leaves:
+        arr = leaf if isinstance(leaf, Array) else to_array(leaf)
+        arr._check_alive()
+        bufs.append(arr._buf)
+    for c in traced.consts:
+        c._check_alive()
+        bufs.append(c._buf)
+    outs = exe.execute(bufs)
+    for leaf, donated in zip(leaves, traced.donated):
+        if donated and isinstance(leaf, Array) and leaf._buf.is_deleted():
+            leaf._npy = None
+    return traced.out_tree.unflatten([Array(b, a) for b, a in zip(outs, traced.out_avals)])
+
+
+def _symbol_name(fun):
+    name = getattr(fun, "__name__", "fn")
+    clean = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
+    return clean or "fn"
+
+
+def _unique_symbol(module, base):
+    taken = {ir.StringAttr(op.attributes["sym_name"]).value for op in module.body.operations
+             if "sym_name" in op.attributes}
+    if base not in taken and base != "main":
+        return base
+    i = 0
+    while f"{base}_{i}" in taken:
+        i += 1
+    return f"{base}_{i}"
+
+
+def _def_site(fun):
+    code = getattr(fun, "__code__", None)
+    if code is None:
+        return "<unknown>"
+    return f"{code.co_filename}:{code.co_firstlineno}"
+
+
+def _as_tuple(x):
+    if x is None:
+        return ()
+    if isinstance(x, (int, str)):
+        return (x,)
+    return tuple(x)
+
+
+class Lowered:
+    """`jit(f).lower(*args)`: the StableHLO module, before compilation."""
+
+    def __init__(self, traced: Traced):
+        self._traced = traced
+
+    def as_text(self, dialect=None, *, debug_info=True):
+        return self._traced.module.operation.get_asm(enable_debug_info=debug_info)
+
+    def compiler_ir(self, dialect="stablehlo"):
+        return self._traced.module
+
+    def compile(self):
+        return Compiled(self._traced)
+
+    @property
+    def out_info(self):
+        return self._traced.out_tree.unflatten(
+            [ShapeDtypeStruct(a.shape, a.dtype) for a in self._traced.out_avals])
+
+    def __str__(self):
+        return self.as_text()
+
+
+class Compiled:
+    """`jit(f).lower(*args).compile()`: the XLA executable."""
+
+    def __init__(self, traced: Traced):
+        self._traced = traced
+        self._exe = traced.executable()
+
+    def as_text(self):
+        return self._exe.as_text()
+
+    def cost_analysis(self):
+        return self._exe.cost_analysis()
+
+    def memory_analysis(self):
+        return self._exe.memory_analysis()
+
+    def __call__(self, *args):
+        leaves, _ = pytree.flatten((args, {}))
+        return _execute(self._traced, leaves)
+
+
+def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(),
+        donate_argnames=(), keep_unused=False, inline=False, device=None, backend=None,
+        in_shardings=None, out_shardings=None, abstracted_axes=None, compiler_options=None):
+    if fun is None:
+        return functools.partial(jit, static_argnums=static_argnums,
+                                 static_argnames=static_argnames, donate_argnums=donate_argnums,
+                                 donate_argnames=donate_argnames, keep_unused=keep_unused,
+                                 inline=inline)
+    return JitFunction(fun, static_argnums, static_argnames, donate_argnums, donate_argnames,
+                       keep_unused, inline)

@@ -1,0 +1,592 @@
+"""One primitive per StableHLO (and CHLO) op: its shape/dtype rule and emitter.
+
+Shape and dtype checking happens here and only here; everything above
+(`lax`, `numpy`) calls these primitives after arranging its operands.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from hlox.frontend import dtypes
+from hlox.frontend.avals import ShapedArray
+from hlox.frontend.core import Tracer
+from hlox.frontend.primitives import Primitive, emit, simple_emitter
+from hlox.lowering import mlir
+from hlox.lowering.mlir import ir, stablehlo
+
+
+def i64_array(values):
+    return ir.DenseI64ArrayAttr.get([int(v) for v in values])
+
+
+def i64(value):
+    return ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(value))
+
+
+def bool_attr(value):
+    return ir.BoolAttr.get(bool(value))
+
+
+def _weak(*avals):
+    return all(a.weak_type for a in avals)
+
+
+def _shape_str(avals):
+    return ", ".join(a.str_short() for a in avals)
+
+
+# -- elementwise ------------------------------------------------------------------
+def _same_shapes_and_dtypes(name, avals):
+    shapes = {a.shape for a in avals}
+    if len(shapes) != 1:
+        raise TypeError(f"{name} requires arguments of the same shape, got {_shape_str(avals)}")
+    kinds = {a.dtype for a in avals}
+    if len(kinds) != 1:
+        raise TypeError(f"{name} requires arguments of the same dtype, got {_shape_str(avals)}")
+
+
+_ACCEPTS = {
+    "float": lambda d: dtypes.is_inexact(d),
+    "real_float": lambda d: dtypes.is_float(d),
+    "int_or_bool": lambda d: dtypes.is_integer(d) or dtypes.is_bool(d),
+    "int": lambda d: dtypes.is_integer(d),
+    "numeric": lambda d: not dtypes.is_bool(d),
+    "signed": lambda d: dtypes.is_signed(d) or dtypes.is_inexact(d),
+    "any": lambda d: True,
+}
+
+
+def elementwise_rule(name, accepts="any"):
+    check = _ACCEPTS[accepts]
+
+    def rule(*avals):
+        _same_shapes_and_dtypes(name, avals)
+        if not check(avals[0].dtype):
+            raise TypeError(f"{name} does not accept dtype {avals[0].dtype.name} "
+                            f"(accepts {accepts.replace('_', ' ')} types)")
+        return [ShapedArray(avals[0].shape, avals[0].dtype, _weak(*avals))]
+    return rule
+
+
+def _elementwise(op_name, accepts="any"):
+    short = op_name.split(".")[1]
+    return Primitive(op_name, elementwise_rule(short, accepts), simple_emitter(op_name))
+
+
+_UNARY = {
+    # name: accepted dtypes
+    "abs": "signed", "negate": "numeric", "sign": "signed", "sqrt": "float", "rsqrt": "float",
+    "cbrt": "real_float", "exponential": "float", "exponential_minus_one": "float", "log": "float",
+    "log_plus_one": "float", "sine": "float", "cosine": "float", "tan": "float", "tanh": "float",
+    "logistic": "float", "floor": "real_float", "ceil": "real_float",
+    "round_nearest_even": "real_float", "round_nearest_afz": "real_float", "not": "int_or_bool",
+    "count_leading_zeros": "int", "popcnt": "int",
+}
+_BINARY = {
+    "add": "any", "subtract": "numeric", "multiply": "any", "divide": "numeric",
+    "remainder": "numeric", "power": "numeric", "maximum": "any", "minimum": "any",
+    "atan2": "float", "and": "int_or_bool", "or": "int_or_bool", "xor": "int_or_bool",
+    "shift_left": "int", "shift_right_arithmetic": "int", "shift_right_logical": "int",
+}
+_CHLO_UNARY = {
+    "sinh": "float", "cosh": "float", "asin": "float", "acos": "float", "atan": "float",
+    "asinh": "float", "acosh": "float", "atanh": "float", "erf": "real_float",
+    "erfc": "real_float", "lgamma": "real_float", "digamma": "real_float",
+    "erf_inv": "real_float", "bessel_i1e": "real_float",
+}
+
+unary = {name: _elementwise(f"stablehlo.{name}", acc) for name, acc in _UNARY.items()}
+binary = {name: _elementwise(f"stablehlo.{name}", acc) for name, acc in _BINARY.items()}
+chlo_unary = {name: _elementwise(f"chlo.{name}", acc) for name, acc in _CHLO_UNARY.items()}
+
+
+def _abs_rule(x):
+    (out,) = elementwise_rule("abs", "signed")(x)
+    return [out.update(dtype=dtypes.real_dtype(x.dtype))]
+
+
+unary["abs"] = Primitive("stablehlo.abs", _abs_rule, simple_emitter("stablehlo.abs"))
+
+
+def _is_finite_rule(x):
+    if not dtypes.is_float(x.dtype):
+        raise TypeError(f"is_finite requires a real floating-point operand, got {x.str_short()}")
+    return [ShapedArray(x.shape, dtypes.bool_)]
+
+
+is_finite = Primitive("stablehlo.is_finite", _is_finite_rule, simple_emitter("stablehlo.is_finite"))
+
+
+def _real_imag_rule(name):
+    def rule(x):
+        if not dtypes.is_complex(x.dtype):
+            raise TypeError(f"{name} requires a complex operand, got {x.str_short()}")
+        return [ShapedArray(x.shape, dtypes.real_dtype(x.dtype), x.weak_type)]
+    return rule
+
+
+real = Primitive("stablehlo.real", _real_imag_rule("real"), simple_emitter("stablehlo.real"))
+imag = Primitive("stablehlo.imag", _real_imag_rule("imag"), simple_emitter("stablehlo.imag"))
+
+
+def _complex_rule(re, im):
+    _same_shapes_and_dtypes("complex", [re, im])
+    if re.dtype not in (dtypes.float32, dtypes.float64):
+        raise TypeError(f"complex requires float32 or float64 parts, got {re.str_short()}")
+    out = dtypes.complex64 if re.dtype == dtypes.float32 else dtypes.complex128
+    return [ShapedArray(re.shape, out, _weak(re, im))]
+
+
+complex_ = Primitive("stablehlo.complex", _complex_rule, simple_emitter("stablehlo.complex"))
+
+
+# -- compare / select / clamp ---------------------------------------------------------
+def _compare_rule(x, y, *, direction, compare_type=None):
+    _same_shapes_and_dtypes("compare", [x, y])
+    if direction not in ("EQ", "NE", "LT", "LE", "GT", "GE"):
+        raise ValueError(f"unknown comparison direction {direction}")
+    return [ShapedArray(x.shape, dtypes.bool_)]
+
+
+def compare_type_of(dtype):
+    if dtypes.is_inexact(dtype):
+        return "FLOAT"
+    if dtypes.is_signed(dtype):
+        return "SIGNED"
+    return "UNSIGNED"
+
+
+def _compare_attrs(direction, compare_type=None):
+    return {"comparison_direction": stablehlo.ComparisonDirectionAttr.get(direction),
+            **({"compare_type": stablehlo.ComparisonTypeAttr.get(compare_type)}
+               if compare_type else {})}
+
+
+def _compare_emit(trace, values, out_avals, *, direction, compare_type=None):
+    if compare_type is None:
+        compare_type = compare_type_of(mlir.shape_and_dtype(values[0].type)[1])
+    return list(emit(trace, "stablehlo.compare", values, out_avals,
+                     _compare_attrs(direction, compare_type)).results)
+
+
+compare = Primitive("stablehlo.compare", _compare_rule, _compare_emit)
+
+
+def _select_rule(pred, on_true, on_false):
+    if pred.dtype != dtypes.bool_:
+        raise TypeError(f"select predicate must be boolean, got {pred.str_short()}")
+    _same_shapes_and_dtypes("select", [on_true, on_false])
+    if pred.shape not in ((), on_true.shape):
+        raise TypeError(f"select predicate shape {pred.shape} must be () or match the "
+                        f"operands' {on_true.shape}")
+    return [on_true.update(weak_type=_weak(on_true, on_false))]
+
+
+select = Primitive("stablehlo.select", _select_rule, simple_emitter("stablehlo.select"))
+
+
+def _clamp_rule(lo, x, hi):
+    for bound in (lo, hi):
+        if bound.dtype != x.dtype or bound.shape not in ((), x.shape):
+            raise TypeError(f"clamp bounds must be scalars or match the operand; got "
+                            f"{_shape_str([lo, x, hi])}")
+    return [x]
+
+
+clamp = Primitive("stablehlo.clamp", _clamp_rule, simple_emitter("stablehlo.clamp"))
+
+
+# -- conversions -----------------------------------------------------------------
+def _convert_rule(x, *, new_dtype, weak_type=False):
+    return [ShapedArray(x.shape, new_dtype, weak_type)]
+
+
+convert = Primitive("stablehlo.convert", _convert_rule, simple_emitter("stablehlo.convert"))
+
+
+def _bitcast_rule(x, *, new_dtype):
+    old, new = x.dtype.itemsize, np.dtype(new_dtype).itemsize
+    if old == new:
+        shape = x.shape
+    elif old > new:
+        shape = x.shape + (old // new,)
+    else:
+        if not x.shape or x.shape[-1] != new // old:
+            raise ValueError(f"bitcast_convert from {x.dtype} to {new_dtype} needs a last "
+                             f"dimension of {new // old}, got shape {x.shape}")
+        shape = x.shape[:-1]
+    return [ShapedArray(shape, new_dtype)]
+
+
+bitcast_convert = Primitive("stablehlo.bitcast_convert", _bitcast_rule,
+                            simple_emitter("stablehlo.bitcast_convert"))
+
+
+# -- shape ops ------------------------------------------------------------------
+def _broadcast_in_dim_rule(x, *, shape, broadcast_dimensions):
+    if len(broadcast_dimensions) != x.ndim:
+        raise TypeError(f"broadcast_in_dim: broadcast_dimensions {broadcast_dimensions} must "
+                        f"name one output dimension per operand dimension of {x.str_short()}")
+    for i, d in enumerate(broadcast_dimensions):
+        if not 0 <= d < len(shape) or x.shape[i] not in (1, shape[d]):
+            raise TypeError(f"broadcast_in_dim: cannot broadcast operand shape {x.shape} to "
+                            f"{tuple(shape)} with broadcast_dimensions {tuple(broadcast_dimensions)}")
+    if list(broadcast_dimensions) != sorted(set(broadcast_dimensions)):
+        raise TypeError(f"broadcast_in_dim: broadcast_dimensions {broadcast_dimensions} must "
+                        "be strictly increasing")
+    return [x.update(shape=shape)]
+
+
+broadcast_in_dim = Primitive(
+    "stablehlo.broadcast_in_dim", _broadcast_in_dim_rule,
+    simple_emitter("stablehlo.broadcast_in_dim",
+                   lambda shape, broadcast_dimensions: {
+                       "broadcast_dimensions": i64_array(broadcast_dimensions)}))
+
+
+def _reshape_rule(x, *, new_sizes):
+    if int(np.prod(new_sizes, dtype=np.int64)) != x.size:
+        raise TypeError(f"cannot reshape array of shape {x.shape} (size {x.size}) into shape "
+                        f"{tuple(new_sizes)}")
+    return [x.update(shape=new_sizes)]
+
+
+reshape = Primitive("stablehlo.reshape", _reshape_rule, simple_emitter("stablehlo.reshape"))
+
+
+def _transpose_rule(x, *, permutation):
+    if sorted(permutation) != list(range(x.ndim)):
+        raise ValueError(f"transpose permutation {tuple(permutation)} is not a permutation of "
+                         f"the axes of {x.str_short()}")
+    return [x.update(shape=[x.shape[p] for p in permutation])]
+
+
+transpose = Primitive("stablehlo.transpose", _transpose_rule,
+                      simple_emitter("stablehlo.transpose",
+                                     lambda permutation: {"permutation": i64_array(permutation)}))
+
+
+def _slice_rule(x, *, start_indices, limit_indices, strides):
+    if not len(start_indices) == len(limit_indices) == len(strides) == x.ndim:
+        raise TypeError(f"slice indices must have one entry per dimension of {x.str_short()}")
+    shape = []
+    for s, l, st, d in zip(start_indices, limit_indices, strides, x.shape):
+        if not (0 <= s <= l <= d) or st < 1:
+            raise ValueError(f"slice start {tuple(start_indices)}, limit {tuple(limit_indices)} "
+                             f"and strides {tuple(strides)} are out of range for shape {x.shape}")
+        shape.append(-(-(l - s) // st))
+    return [x.update(shape=shape)]
+
+
+slice_ = Primitive("stablehlo.slice", _slice_rule, simple_emitter(
+    "stablehlo.slice", lambda start_indices, limit_indices, strides: {
+        "start_indices": i64_array(start_indices), "limit_indices": i64_array(limit_indices),
+        "strides": i64_array(strides)}))
+
+
+def _dynamic_slice_rule(x, *starts, slice_sizes):
+    if len(starts) != x.ndim or len(slice_sizes) != x.ndim:
+        raise TypeError(f"dynamic_slice needs {x.ndim} start indices and slice sizes for "
+                        f"{x.str_short()}, got {len(starts)} and {len(slice_sizes)}")
+    for s in starts:
+        if s.shape != () or not dtypes.is_integer(s.dtype):
+            raise TypeError(f"dynamic_slice start indices must be integer scalars, got {s.str_short()}")
+    if any(not 0 <= z <= d for z, d in zip(slice_sizes, x.shape)):
+        raise TypeError(f"dynamic_slice sizes {tuple(slice_sizes)} exceed shape {x.shape}")
+    return [x.update(shape=slice_sizes)]
+
+
+dynamic_slice = Primitive("stablehlo.dynamic_slice", _dynamic_slice_rule, simple_emitter(
+    "stablehlo.dynamic_slice", lambda slice_sizes: {"slice_sizes": i64_array(slice_sizes)}))
+
+
+def _dynamic_update_slice_rule(x, update, *starts):
+    if update.dtype != x.dtype or update.ndim != x.ndim or len(starts) != x.ndim:
+        raise TypeError(f"dynamic_update_slice: update {update.str_short()} does not fit "
+                        f"operand {x.str_short()} with {len(starts)} start indices")
+    if any(u > d for u, d in zip(update.shape, x.shape)):
+        raise TypeError(f"dynamic_update_slice: update shape {update.shape} exceeds operand "
+                        f"shape {x.shape}")
+    return [x]
+
+
+dynamic_update_slice = Primitive("stablehlo.dynamic_update_slice", _dynamic_update_slice_rule,
+                                 simple_emitter("stablehlo.dynamic_update_slice"))
+
+
+def _concatenate_rule(*xs, dimension):
+    if not xs:
+        raise ValueError("concatenate needs at least one array")
+    first = xs[0]
+    for x in xs:
+        if x.ndim != first.ndim or x.dtype != first.dtype or any(
+                a != b for i, (a, b) in enumerate(zip(x.shape, first.shape)) if i != dimension):
+            raise TypeError(f"concatenate along dimension {dimension} needs equal shapes "
+                            f"elsewhere and one dtype, got {_shape_str(xs)}")
+    shape = list(first.shape)
+    shape[dimension] = sum(x.shape[dimension] for x in xs)
+    return [first.update(shape=shape, weak_type=_weak(*xs))]
+
+
+concatenate = Primitive("stablehlo.concatenate", _concatenate_rule, simple_emitter(
+    "stablehlo.concatenate", lambda dimension: {"dimension": i64(dimension)}))
+
+
+def _pad_rule(x, padding_value, *, low, high, interior):
+    if padding_value.shape != () or padding_value.dtype != x.dtype:
+        raise TypeError(f"pad value must be a scalar of dtype {x.dtype}, got "
+                        f"{padding_value.str_short()}")
+    shape = []
+    for d, lo, hi, it in zip(x.shape, low, high, interior):
+        if it < 0:
+            raise ValueError(f"interior padding must be non-negative, got {interior}")
+        n = lo + hi + d + max(d - 1, 0) * it
+        if n < 0:
+            raise ValueError(f"padding {low}, {high} makes a negative dimension from {x.shape}")
+        shape.append(n)
+    return [x.update(shape=shape)]
+
+
+pad = Primitive("stablehlo.pad", _pad_rule, simple_emitter(
+    "stablehlo.pad", lambda low, high, interior: {
+        "edge_padding_low": i64_array(low), "edge_padding_high": i64_array(high),
+        "interior_padding": i64_array(interior)}))
+
+
+def _reverse_rule(x, *, dimensions):
+    if any(not 0 <= d < x.ndim for d in dimensions):
+        raise ValueError(f"reverse dimensions {dimensions} out of range for {x.str_short()}")
+    return [x]
+
+
+reverse = Primitive("stablehlo.reverse", _reverse_rule, simple_emitter(
+    "stablehlo.reverse", lambda dimensions: {"dimensions": i64_array(dimensions)}))
+
+
+def _iota_rule(*, dtype, shape, dimension):
+    if not 0 <= dimension < len(shape):
+        raise ValueError(f"iota dimension {dimension} out of range for shape {tuple(shape)}")
+    return [ShapedArray(shape, dtype)]
+
+
+iota = Primitive("stablehlo.iota", _iota_rule, simple_emitter(
+    "stablehlo.iota", lambda dtype, shape, dimension: {"iota_dimension": i64(dimension)}))
+
+
+# -- contractions --------------------------------------------------------------------
+def _dot_general_rule(lhs, rhs, *, contracting, batch, preferred_element_type=None,
+                      precision=None):
+    (lc, rc), (lb, rb) = contracting, batch
+    for a, b in zip(lc, rc):
+        if lhs.shape[a] != rhs.shape[b]:
+            raise TypeError(f"dot_general requires contracting dimensions to have the same "
+                            f"size, got {lhs.shape} and {rhs.shape} contracting {tuple(lc)} "
+                            f"with {tuple(rc)}")
+    for a, b in zip(lb, rb):
+        if lhs.shape[a] != rhs.shape[b]:
+            raise TypeError(f"dot_general requires batch dimensions to have the same size, got "
+                            f"{lhs.shape} and {rhs.shape} batching {tuple(lb)} with {tuple(rb)}")
+    if len(lc) != len(rc) or len(lb) != len(rb):
+        raise TypeError("dot_general needs as many lhs as rhs contracting/batch dimensions")
+    if lhs.dtype != rhs.dtype:
+        raise TypeError(f"dot_general requires operands of one dtype, got {_shape_str([lhs, rhs])}")
+    shape = ([lhs.shape[i] for i in lb]
+             + [d for i, d in enumerate(lhs.shape) if i not in lb and i not in lc]
+             + [d for i, d in enumerate(rhs.shape) if i not in rb and i not in rc])
+    dtype = lhs.dtype if preferred_element_type is None else preferred_element_type
+    return [ShapedArray(shape, dtype, _weak(lhs, rhs) and preferred_element_type is None)]
+
+
+def _dot_general_attrs(contracting, batch, preferred_element_type=None, precision=None):
+    (lc, rc), (lb, rb) = contracting, batch
+    attrs = {"dot_dimension_numbers": stablehlo.DotDimensionNumbers.get(
+        lhs_batching_dimensions=list(lb), rhs_batching_dimensions=list(rb),
+        lhs_contracting_dimensions=list(lc), rhs_contracting_dimensions=list(rc))}
+    if precision is not None:
+        attrs["precision_config"] = ir.ArrayAttr.get(
+            [stablehlo.PrecisionAttr.get(precision)] * 2)
+    return attrs
+
+
+dot_general = Primitive("stablehlo.dot_general", _dot_general_rule,
+                        simple_emitter("stablehlo.dot_general", _dot_general_attrs))
+
+
+# -- regions: reduce, sort, scatter ---------------------------------------------------
+def build_region(trace, region, arg_avals, body):
+    """Trace `body(*scalar tracers) -> list` into the single block of `region`."""
+    types = [mlir.tensor_type(a.shape, a.dtype) for a in arg_avals]
+    block = region.blocks.append(*types)
+    saved = trace.ip
+    trace.ip = ir.InsertionPoint(block)
+    try:
+        args = [Tracer(trace, aval, block.arguments[i]) for i, aval in enumerate(arg_avals)]
+        outs = body(*args)
+        values = [trace.value_of(o) for o in outs]
+        emit(trace, "stablehlo.return", values, [])
+    finally:
+        trace.ip = saved
+
+
+def _reduce_rule(*avals, dimensions, body):
+    n = len(avals) // 2
+    operands, inits = avals[:n], avals[n:]
+    for x in operands:
+        if x.shape != operands[0].shape:
+            raise TypeError(f"reduce operands must share a shape, got {_shape_str(operands)}")
+    for x, init in zip(operands, inits):
+        if init.shape != () or init.dtype != x.dtype:
+            raise TypeError(f"reduce init values must be scalars of the operand dtypes, got "
+                            f"{_shape_str(inits)} for {_shape_str(operands)}")
+    if any(not 0 <= d < operands[0].ndim for d in dimensions):
+        raise ValueError(f"reduce dimensions {dimensions} out of range for {operands[0].str_short()}")
+    shape = [d for i, d in enumerate(operands[0].shape) if i not in dimensions]
+    return [ShapedArray(shape, x.dtype, x.weak_type) for x in operands]
+
+
+def _reduce_emit(trace, values, out_avals, *, dimensions, body):
+    op = emit(trace, "stablehlo.reduce", values, out_avals,
+              {"dimensions": i64_array(dimensions)}, regions=1)
+    scalars = [ShapedArray((), a.dtype) for a in out_avals]
+    build_region(trace, op.regions[0], scalars + scalars, body)
+    return list(op.results)
+
+
+reduce = Primitive("stablehlo.reduce", _reduce_rule, _reduce_emit, multiple_results=True)
+
+
+def _reduce_window_rule(*avals, window_dimensions, window_strides, base_dilations,
+                        window_dilations, padding, body):
+    n = len(avals) // 2
+    operands = avals[:n]
+    shape = []
+    for d, w, s, bd, wd, (lo, hi) in zip(operands[0].shape, window_dimensions, window_strides,
+                                          base_dilations, window_dilations, padding):
+        dilated = (d - 1) * bd + 1 + lo + hi
+        win = (w - 1) * wd + 1
+        shape.append(max(0, (dilated - win) // s + 1))
+    return [ShapedArray(shape, x.dtype, x.weak_type) for x in operands]
+
+
+def _reduce_window_emit(trace, values, out_avals, *, window_dimensions, window_strides,
+                        base_dilations, window_dilations, padding, body):
+    pad_attr = ir.DenseElementsAttr.get(np.asarray(padding, np.int64).reshape(-1, 2))
+    op = emit(trace, "stablehlo.reduce_window", values, out_avals, {
+        "window_dimensions": i64_array(window_dimensions),
+        "window_strides": i64_array(window_strides),
+        "base_dilations": i64_array(base_dilations),
+        "window_dilations": i64_array(window_dilations),
+        "padding": pad_attr}, regions=1)
+    scalars = [ShapedArray((), a.dtype) for a in out_avals]
+    build_region(trace, op.regions[0], scalars + scalars, body)
+    return list(op.results)
+
+
+reduce_window = Primitive("stablehlo.reduce_window", _reduce_window_rule, _reduce_window_emit,
+                          multiple_results=True)
+
+
+def _sort_rule(*avals, dimension, is_stable, comparator):
+    for x in avals:
+        if x.shape != avals[0].shape:
+            raise TypeError(f"sort operands must share a shape, got {_shape_str(avals)}")
+    return list(avals)
+
+
+def _sort_emit(trace, values, out_avals, *, dimension, is_stable, comparator):
+    op = emit(trace, "stablehlo.sort", values, out_avals,
+              {"dimension": i64(dimension), "is_stable": bool_attr(is_stable)}, regions=1)
+    scalars = [ShapedArray((), a.dtype) for a in out_avals for _ in (0, 1)]
+    build_region(trace, op.regions[0], scalars, comparator)
+    return list(op.results)
+
+
+sort = Primitive("stablehlo.sort", _sort_rule, _sort_emit, multiple_results=True)
+
+
+def _gather_rule(operand, indices, *, offset_dims, collapsed_slice_dims, start_index_map,
+                 index_vector_dim, slice_sizes, operand_batching_dims=(),
+                 start_indices_batching_dims=(), indices_are_sorted=False):
+    batch_shape = [d for i, d in enumerate(indices.shape) if i != index_vector_dim]
+    offset_sizes = [s for i, s in enumerate(slice_sizes)
+                    if i not in collapsed_slice_dims and i not in operand_batching_dims]
+    rank = len(batch_shape) + len(offset_sizes)
+    shape, bi, oi = [], 0, 0
+    for i in range(rank):
+        if i in offset_dims:
+            shape.append(offset_sizes[oi])
+            oi += 1
+        else:
+            shape.append(batch_shape[bi])
+            bi += 1
+    if not dtypes.is_integer(indices.dtype):
+        raise TypeError(f"gather indices must be integers, got {indices.str_short()}")
+    return [operand.update(shape=shape)]
+
+
+def _gather_emit(trace, values, out_avals, *, offset_dims, collapsed_slice_dims, start_index_map,
+                 index_vector_dim, slice_sizes, operand_batching_dims=(),
+                 start_indices_batching_dims=(), indices_are_sorted=False):
+    dnums = stablehlo.GatherDimensionNumbers.get(
+        offset_dims=list(offset_dims), collapsed_slice_dims=list(collapsed_slice_dims),
+        operand_batching_dims=list(operand_batching_dims),
+        start_indices_batching_dims=list(start_indices_batching_dims),
+        start_index_map=list(start_index_map), index_vector_dim=index_vector_dim)
+    return list(emit(trace, "stablehlo.gather", values, out_avals, {
+        "dimension_numbers": dnums, "slice_sizes": i64_array(slice_sizes),
+        "indices_are_sorted": bool_attr(indices_are_sorted)}).results)
+
+
+gather = Primitive("stablehlo.gather", _gather_rule, _gather_emit)
+
+
+def _scatter_rule(operand, indices, updates, *, update_window_dims, inserted_window_dims,
+                  scatter_dims_to_operand_dims, index_vector_dim, combiner,
+                  input_batching_dims=(), scatter_indices_batching_dims=(),
+                  indices_are_sorted=False, unique_indices=False):
+    if updates.dtype != operand.dtype:
+        raise TypeError(f"scatter updates {updates.str_short()} must have the operand's dtype "
+                        f"{operand.dtype}")
+    return [operand]
+
+
+def _scatter_emit(trace, values, out_avals, *, update_window_dims, inserted_window_dims,
+                  scatter_dims_to_operand_dims, index_vector_dim, combiner,
+                  input_batching_dims=(), scatter_indices_batching_dims=(),
+                  indices_are_sorted=False, unique_indices=False):
+    dnums = stablehlo.ScatterDimensionNumbers.get(
+        update_window_dims=list(update_window_dims),
+        inserted_window_dims=list(inserted_window_dims),
+        input_batching_dims=list(input_batching_dims),
+        scatter_indices_batching_dims=list(scatter_indices_batching_dims),
+        scattered_dims_to_operand_dims=list(scatter_dims_to_operand_dims),
+        index_vector_dim=index_vector_dim)
+    op = emit(trace, "stablehlo.scatter", values, out_avals, {
+        "scatter_dimension_numbers": dnums,
+        "indices_are_sorted": bool_attr(indices_are_sorted),
+        "unique_indices": bool_attr(unique_indices)}, regions=1)
+    scalar = ShapedArray((), out_avals[0].dtype)
+    build_region(trace, op.regions[0], [scalar, scalar], combiner)
+    return list(op.results)
+
+
+scatter = Primitive("stablehlo.scatter", _scatter_rule, _scatter_emit)
+
+
+def _rng_bit_generator_rule(state, *, shape, dtype, algorithm="DEFAULT"):
+    return [state, ShapedArray(shape, dtype)]
+
+
+rng_bit_generator = Primitive("stablehlo.rng_bit_generator", _rng_bit_generator_rule,
+                              simple_emitter("stablehlo.rng_bit_generator", lambda shape, dtype, algorithm="DEFAULT": {
+                                  "rng_algorithm": stablehlo.RngAlgorithmAttr.get(algorithm)}),
+                              multiple_results=True)
+
+
+def _optimization_barrier_rule(*avals):
+    return list(avals)
+
+
+optimization_barrier = Primitive("stablehlo.optimization_barrier", _optimization_barrier_rule,
+                                 simple_emitter("stablehlo.optimization_barrier"),
+                                 multiple_results=True)

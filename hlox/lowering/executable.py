@@ -1,0 +1,64 @@
+"""Compilation (MLIR module -> PJRT executable), its cache, and execution."""
+from __future__ import annotations
+
+import io
+
+from jaxlib import xla_client
+
+from hlox.lowering import runtime
+from hlox.lowering.mlir import ir
+
+
+def module_bytecode(module: ir.Module) -> bytes:
+    buf = io.BytesIO()
+    module.operation.write_bytecode(buf)
+    return buf.getvalue()
+
+
+class Executable:
+    """A compiled module on a set of devices; `execute` maps device buffers to device buffers."""
+
+    __slots__ = ("loaded", "device", "n_outputs")
+
+    def __init__(self, loaded, device, n_outputs):
+        self.loaded = loaded
+        self.device = device
+        self.n_outputs = n_outputs
+
+    def execute(self, buffers):
+        results = self.loaded.execute_sharded(buffers).disassemble_into_single_device_arrays()
+        return [r[0] for r in results]
+
+    def as_text(self) -> str:
+        return self.loaded.hlo_modules()[0].to_string()
+
+    def cost_analysis(self):
+        return self.loaded.cost_analysis()
+
+    def memory_analysis(self):
+        return self.loaded.get_compiled_memory_stats()
+
+
+_cache: dict = {}
+
+
+def compile_module(module: ir.Module, n_outputs: int, device=None) -> Executable:
+    """Compile `module` (handed to PJRT as bytecode); identical modules compile once."""
+    if device is None:
+        device = runtime.default_device()
+    code = module_bytecode(module)
+    key = (code, device)
+    exe = _cache.get(key)
+    if exe is None:
+        client = device.client
+        options = xla_client.CompileOptions()
+        try:
+            loaded = client.compile_and_load(code, runtime.device_list([device]), options)
+        except Exception as e:
+            raise RuntimeError(f"XLA failed to compile the module: {e}") from None
+        exe = _cache[key] = Executable(loaded, device, n_outputs)
+    return exe
+
+
+def cache_size() -> int:
+    return len(_cache)

@@ -1,0 +1,124 @@
+"""The one MLIR context factory, and the mapping between numpy dtypes and MLIR types.
+
+Everything else in hlox reaches MLIR's Python bindings through this module, so a
+change in jaxlib's layout is mended here once.
+"""
+from __future__ import annotations
+
+import threading
+
+import ml_dtypes
+import numpy as np
+from jaxlib.mlir import ir, passmanager  # noqa: F401  (re-exported)
+from jaxlib.mlir.dialects import chlo, func, stablehlo  # noqa: F401  (re-exported)
+from jaxlib.mlir._mlir_libs import _jax_mlir_ext
+
+
+def make_context() -> ir.Context:
+    """A fresh context with every dialect hlox reads or writes loaded."""
+    ctx = ir.Context()
+    registry = ir.DialectRegistry()
+    _jax_mlir_ext.register_dialects(registry)
+    ctx.append_dialect_registry(registry)
+    stablehlo.register_dialect(ctx)
+    chlo.register_dialect(ctx)
+    ctx.load_all_available_dialects()
+    return ctx
+
+
+_local = threading.local()
+
+
+def context() -> ir.Context:
+    """The calling thread's shared context (MLIR contexts are not thread-safe to share)."""
+    ctx = getattr(_local, "ctx", None)
+    if ctx is None:
+        ctx = _local.ctx = make_context()
+        _local.types = {}
+    return ctx
+
+
+_ELEMENT_TYPES = {
+    "bool": lambda: ir.IntegerType.get_signless(1),
+    "int8": lambda: ir.IntegerType.get_signless(8),
+    "int16": lambda: ir.IntegerType.get_signless(16),
+    "int32": lambda: ir.IntegerType.get_signless(32),
+    "int64": lambda: ir.IntegerType.get_signless(64),
+    "uint8": lambda: ir.IntegerType.get_unsigned(8),
+    "uint16": lambda: ir.IntegerType.get_unsigned(16),
+    "uint32": lambda: ir.IntegerType.get_unsigned(32),
+    "uint64": lambda: ir.IntegerType.get_unsigned(64),
+    "float16": ir.F16Type.get,
+    "bfloat16": ir.BF16Type.get,
+    "float32": ir.F32Type.get,
+    "float64": ir.F64Type.get,
+    "complex64": lambda: ir.ComplexType.get(ir.F32Type.get()),
+    "complex128": lambda: ir.ComplexType.get(ir.F64Type.get()),
+    "float8_e4m3fn": ir.Float8E4M3FNType.get,
+    "float8_e5m2": ir.Float8E5M2Type.get,
+}
+
+
+def element_type(dtype) -> ir.Type:
+    """MLIR element type of a numpy dtype (in the current context)."""
+    name = np.dtype(dtype).name
+    cache = _local.types
+    t = cache.get(name)
+    if t is None:
+        t = cache[name] = _ELEMENT_TYPES[name]()
+    return t
+
+
+def tensor_type(shape, dtype) -> ir.RankedTensorType:
+    key = (tuple(shape), np.dtype(dtype).name)
+    cache = _local.types
+    t = cache.get(key)
+    if t is None:
+        t = cache[key] = ir.RankedTensorType.get(list(shape), element_type(dtype))
+    return t
+
+
+def _dtype_of_element_type(t: ir.Type) -> np.dtype:
+    s = str(t)
+    table = {"i1": "bool", "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64",
+             "ui8": "uint8", "ui16": "uint16", "ui32": "uint32", "ui64": "uint64",
+             "f16": "float16", "bf16": "bfloat16", "f32": "float32", "f64": "float64",
+             "complex<f32>": "complex64", "complex<f64>": "complex128",
+             "f8E4M3FN": "float8_e4m3fn", "f8E5M2": "float8_e5m2"}
+    if s not in table:
+        raise TypeError(f"hlox has no dtype for MLIR element type {s}")
+    name = table[s]
+    return np.dtype(getattr(ml_dtypes, name) if hasattr(ml_dtypes, name) and name.startswith(("bfloat", "float8")) else name)
+
+
+def shape_and_dtype(t: ir.Type):
+    """(shape, dtype) of a ranked tensor type."""
+    rt = ir.RankedTensorType(t)
+    return tuple(rt.shape), _dtype_of_element_type(rt.element_type)
+
+
+def dense_elements(array: np.ndarray, dtype) -> ir.Attribute:
+    """A DenseElementsAttr holding `array` as `dtype` (splats stay splats)."""
+    array = np.asarray(array)
+    ttype = tensor_type(array.shape, dtype)
+    if array.size > 1 and np.dtype(dtype).kind != "c" and np.all(array == array.flat[0]):
+        return ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(array.flat[0], dtype))
+    if np.dtype(dtype) == np.bool_:
+        packed = np.packbits(array.astype(np.bool_).reshape(-1), bitorder="little")
+        return ir.DenseElementsAttr.get(packed, type=ttype.element_type, shape=list(array.shape))
+    raw = np.ascontiguousarray(array.astype(dtype, copy=False))
+    if np.dtype(dtype).kind == "V":  # ml_dtypes floats: hand over the raw bits
+        raw = raw.view(np.dtype(f"uint{8 * raw.itemsize}"))
+    return ir.DenseElementsAttr.get(raw, type=ttype.element_type, shape=list(array.shape))
+
+
+def _scalar_attr(value: np.ndarray, dtype):
+    dtype = np.dtype(dtype)
+    et = element_type(dtype)
+    if dtype == np.bool_:
+        return ir.IntegerAttr.get(et, int(bool(value)))
+    if dtype.kind in "iu":
+        return ir.IntegerAttr.get(et, int(value))
+    if dtype.kind in "fV":
+        return ir.FloatAttr.get(et, float(value))
+    raise TypeError(f"no scalar attribute for {dtype}")

@@ -1,0 +1,148 @@
+"""PJRT clients, devices, shardings and host<->device transfer.
+
+The only module that talks to jaxlib's `_jax`/`xla_client`; jaxlib's Python
+surface is internal and moves between releases, so it stays behind these calls.
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from jaxlib import _jax, xla_client
+from jaxlib._jax import jax_jit
+
+from hlox import config
+
+# jaxlib's device_put consults a process-wide x64 flag object; keep it alive and in sync.
+_x64_flag = _jax.config.Config("hlox_enable_x64", config.x64_enabled(),
+                               include_in_jit_key=True, include_in_trace_context=True)
+jax_jit.set_enable_x64_state(_x64_flag)
+
+
+@config.on_update
+def _mirror_x64(name, value):
+    if name == "jax_enable_x64":
+        _x64_flag.set_global(bool(value))
+
+
+_lock = threading.Lock()
+_clients: dict[str, object] = {}
+_PLATFORM_ALIASES = {"gpu": "cuda"}
+
+
+def _make_client(platform: str):
+    if platform == "cpu":
+        return xla_client.make_cpu_client()
+    if platform in ("cuda", "rocm", "tpu"):
+        return _make_plugin_client(platform)
+    raise RuntimeError(f"unknown platform {platform!r}; expected cpu, cuda, rocm or tpu")
+
+
+def _make_plugin_client(platform: str):
+    try:
+        if not xla_client.pjrt_plugin_loaded(platform):
+            import importlib
+            plugin = {"cuda": ("jax_plugins.xla_cuda13", "jax_plugins.xla_cuda12"),
+                      "rocm": ("jax_plugins.xla_rocm7",), "tpu": ("libtpu",)}[platform]
+            for mod in plugin:
+                try:
+                    m = importlib.import_module(mod)
+                except ImportError:
+                    continue
+                path = m._get_library_path() if hasattr(m, "_get_library_path") else m.get_library_path()
+                xla_client.load_pjrt_plugin_dynamically(platform, str(path))
+                break
+            else:
+                raise RuntimeError(f"no PJRT plugin for {platform} is installed")
+        xla_client.initialize_pjrt_plugin(platform)
+        return xla_client.make_c_api_client(platform)
+    except Exception as e:  # jaxlib raises many types here; one clear message instead
+        raise RuntimeError(f"could not start the {platform} backend: {e}") from e
+
+
+def get_client(platform: str | None = None):
+    """The process-wide PJRT client for `platform` (default: JAX_PLATFORMS or cpu)."""
+    if platform is None:
+        platform = default_platform()
+    platform = _PLATFORM_ALIASES.get(platform, platform)
+    client = _clients.get(platform)
+    if client is None:
+        with _lock:
+            client = _clients.get(platform)
+            if client is None:
+                client = _clients[platform] = _make_client(platform)
+    return client
+
+
+def default_platform() -> str:
+    wanted = config.read("jax_platforms")
+    if wanted:
+        return _PLATFORM_ALIASES.get(wanted.split(",")[0], wanted.split(",")[0])
+    return "cpu"
+
+
+def devices(platform: str | None = None):
+    return get_client(platform).devices()
+
+
+def default_device():
+    return devices()[0]
+
+
+def default_backend() -> str:
+    return get_client().platform
+
+
+class SingleDeviceSharding(_jax.SingleDeviceSharding):
+    """Data on one device, what jaxlib's device_put and executables expect of a sharding."""
+
+    @property
+    def _device_assignment(self):
+        return (self._device,)
+
+    def _to_xla_hlo_sharding(self, num_dimensions):
+        return xla_client.HloSharding.replicate()
+
+    @property
+    def _internal_device_list(self):
+        return xla_client.DeviceList((self._device,))
+
+    @property
+    def memory_kind(self):
+        return self._memory_kind
+
+    @property
+    def device_set(self):
+        return {self._device}
+
+    def __repr__(self):
+        return f"SingleDeviceSharding(device={self._device!r})"
+
+
+_shardings: dict = {}
+
+
+def sharding_for(device) -> SingleDeviceSharding:
+    s = _shardings.get(device)
+    if s is None:
+        s = _shardings[device] = SingleDeviceSharding(device)
+    return s
+
+
+def to_device(host: np.ndarray, aval, device=None, committed=False):
+    """Copy a host array (already of aval.dtype) to `device`; returns jaxlib's buffer."""
+    if device is None:
+        device = default_device()
+    return _jax.batched_device_put(aval, sharding_for(device), [host], [device], committed,
+                                   enable_x64=config.x64_enabled())
+
+
+def to_host(buffer) -> np.ndarray:
+    return np.asarray(buffer)
+
+
+def device_list(devices_):
+    return xla_client.DeviceList(tuple(devices_))
+
+
+Buffer = _jax.ArrayImpl
