@@ -141,7 +141,7 @@ class JitFunction:
         arg_attrs = [{"jax.buffer_donor": ir.BoolAttr.get(True, context=mlir.context())} if d else {}
                      for d in donated_leaves] if any(donated_leaves) else None
         trace = Trace(avals, fn_name=fn_name, module=module, visibility=visibility,
-                      description=f"{getattr(self.fun, '__qualname__', self.fun)} for jit "
+                      description=f"{getattr(self.fun, '__name__', self.fun)} for jit "
                                   f"(defined at {_def_site(self.fun)})",
                       arg_attrs=arg_attrs)
         with trace:

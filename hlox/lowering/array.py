@@ -154,8 +154,9 @@ class Array:
         if self.is_deleted():
             return f"Array(<deleted>, shape={self.shape}, dtype={self.dtype.name})"
         body = np.array2string(self._value(), separator=", ", prefix="Array(")
-        extra = ", weak_type=True" if self.weak_type else ""
-        return f"Array({body}, dtype={self.dtype.name}{extra})"
+        shape = f", shape={self.shape}" if self.size == 0 and self.shape != (0,) else ""
+        weak = ", weak_type=True" if self.weak_type else ""
+        return f"Array({body}{shape}, dtype={self.dtype.name}{weak})"
 
     def __str__(self):
         return str(self._value())
