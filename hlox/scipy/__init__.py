@@ -1,0 +1,4 @@
+"""`hlox.scipy`: the jax.scipy-compatible namespace (special functions so far)."""
+from hlox.scipy import special  # noqa: F401
+
+__all__ = ["special"]
