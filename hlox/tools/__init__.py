@@ -1,0 +1,1 @@
+"""Command-line tools: hlox-opt and hlox-run."""
