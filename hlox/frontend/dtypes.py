@@ -28,7 +28,17 @@ SUPPORTED = frozenset([bool_, int8, int16, int32, int64, uint8, uint16, uint32, 
                        float8_e4m3fn, float8_e5m2])
 
 # Lattice nodes: the dtypes above plus the three weak categories of Python scalars.
-WEAK_INT, WEAK_FLOAT, WEAK_COMPLEX = "int", "float", "complex"
+class WeakType:
+    """A weak lattice node; compares by identity (np.dtype("int") == "int" would be True)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"weak {self.name}"
+
+
+WEAK_INT, WEAK_FLOAT, WEAK_COMPLEX = WeakType("int"), WeakType("float"), WeakType("complex")
 _WEAK_OF_KIND = {"i": WEAK_INT, "u": WEAK_INT, "f": WEAK_FLOAT, "V": WEAK_FLOAT, "c": WEAK_COMPLEX}
 
 _LATTICE_EDGES = {
@@ -43,29 +53,34 @@ _LATTICE_EDGES = {
 }
 
 
-def _upper_sets():
+# Without x64 no promotion may form a 64-bit type from narrower ones: uint32 meets int32 at int32.
+_X32_EDGES = {**_LATTICE_EDGES, uint32: [int32, uint64]}
+
+
+def _upper_sets(edges):
     ups = {}
 
     def visit(node):
         if node not in ups:
             result = {node}
-            for succ in _LATTICE_EDGES[node]:
+            for succ in edges[node]:
                 result |= visit(succ)
             ups[node] = frozenset(result)
         return ups[node]
 
-    for node in _LATTICE_EDGES:
+    for node in edges:
         visit(node)
     return ups
 
 
-_UPPER = _upper_sets()
+_UPPER_X64, _UPPER_X32 = _upper_sets(_LATTICE_EDGES), _upper_sets(_X32_EDGES)
 
 
 def _least_upper_bound(nodes):
-    common = functools.reduce(frozenset.intersection, (_UPPER[n] for n in nodes))
+    upper = _UPPER_X64 if config.x64_enabled() else _UPPER_X32
+    common = functools.reduce(frozenset.intersection, (upper[n] for n in nodes))
     for candidate in common:
-        if _UPPER[candidate] == common:
+        if upper[candidate] == common:
             return candidate
     names = ", ".join(str(n) for n in nodes)
     raise TypeError(f"no common dtype for {names}: float8 types only promote explicitly")
@@ -124,8 +139,10 @@ def promote(typed):
         weak = True
     else:
         out = _least_upper_bound({_node(d, w) for d, w in typed})
-        weak = out in (WEAK_INT, WEAK_FLOAT, WEAK_COMPLEX)
-    if isinstance(out, str):
+        weak = isinstance(out, WeakType)
+    if weak and not isinstance(out, WeakType) and out != bool_:
+        out = _WEAK_OF_KIND[out.kind]  # a weak result takes the default type of its kind
+    if isinstance(out, WeakType):
         out = _default_of_weak(out)
     return canonicalize(out), weak and out != bool_
 
@@ -181,10 +198,18 @@ def result_type(*args, return_weak_type_flag=False):
     return (dtype, weak) if return_weak_type_flag else dtype
 
 
+_WEAK_AS_NUMPY = {WEAK_INT: int64, WEAK_FLOAT: float64, WEAK_COMPLEX: complex128}
+_PYTHON_TYPE_NODES = {builtins.int: WEAK_INT, builtins.float: WEAK_FLOAT,
+                      builtins.complex: WEAK_COMPLEX}
+
+
 def promote_types(a, b):
-    """JAX's promote_types: like result_type but on dtypes, never weak."""
-    dtype, _ = promote([(canonicalize(to_dtype(a)), False), (canonicalize(to_dtype(b)), False)])
-    return dtype
+    """JAX's promote_types: the lattice's least upper bound of two dtypes, not canonicalized
+    (Python's int, float and complex stand for the weak types, which become numpy's
+    int64, float64 and complex128 when they are the answer, as in JAX)."""
+    nodes = {_PYTHON_TYPE_NODES.get(t) or np.dtype(to_dtype(t)) for t in (a, b)}
+    out = _least_upper_bound(nodes)
+    return _WEAK_AS_NUMPY[out] if isinstance(out, WeakType) else out
 
 
 def is_float(dtype):
