@@ -84,11 +84,16 @@ def _dtype_of_element_type(t: ir.Type) -> np.dtype:
              "ui8": "uint8", "ui16": "uint16", "ui32": "uint32", "ui64": "uint64",
              "f16": "float16", "bf16": "bfloat16", "f32": "float32", "f64": "float64",
              "complex<f32>": "complex64", "complex<f64>": "complex128",
-             "f8E4M3FN": "float8_e4m3fn", "f8E5M2": "float8_e5m2"}
+             "f8E4M3FN": "float8_e4m3fn", "f8E5M2": "float8_e5m2",
+             "i2": "int2", "i4": "int4", "ui2": "uint2", "ui4": "uint4",
+             "f8E4M3": "float8_e4m3", "f8E3M4": "float8_e3m4", "f8E4M3FNUZ": "float8_e4m3fnuz",
+             "f8E5M2FNUZ": "float8_e5m2fnuz", "f8E4M3B11FNUZ": "float8_e4m3b11fnuz",
+             "f8E8M0FNU": "float8_e8m0fnu", "f4E2M1FN": "float4_e2m1fn",
+             "f6E2M3FN": "float6_e2m3fn", "f6E3M2FN": "float6_e3m2fn"}
     if s not in table:
         raise TypeError(f"hlox has no dtype for MLIR element type {s}")
     name = table[s]
-    return np.dtype(getattr(ml_dtypes, name) if hasattr(ml_dtypes, name) and name.startswith(("bfloat", "float8")) else name)
+    return np.dtype(getattr(ml_dtypes, name, name))  # ml_dtypes has only the types numpy lacks
 
 
 def shape_and_dtype(t: ir.Type):

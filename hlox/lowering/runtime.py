@@ -129,12 +129,16 @@ def sharding_for(device) -> SingleDeviceSharding:
     return s
 
 
-def to_device(host: np.ndarray, aval, device=None, committed=False):
-    """Copy a host array (already of aval.dtype) to `device`; returns jaxlib's buffer."""
+def to_device(host: np.ndarray, aval, device=None, committed=False, x64=None):
+    """Copy a host array (already of aval.dtype) to `device`; returns jaxlib's buffer.
+
+    `x64=True` keeps 64-bit data 64-bit whatever the flag says (tools that run a
+    module's own signature need that)."""
     if device is None:
         device = default_device()
+    enable_x64 = config.x64_enabled() if x64 is None else x64
     return _jax.batched_device_put(aval, sharding_for(device), [host], [device], committed,
-                                   enable_x64=config.x64_enabled())
+                                   enable_x64=enable_x64)
 
 
 def to_host(buffer) -> np.ndarray:

@@ -1,0 +1,125 @@
+"""Run one function of a parsed MLIR module on numpy inputs.
+
+What `hlox-run` and the conformance run share: find a function, read its
+signature as numpy shapes and dtypes, make it the module's entry (XLA compiles
+the public function named `main`), check and transfer the inputs, execute.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from hlox.frontend.avals import ShapedArray
+from hlox.lowering import executable, runtime
+from hlox.lowering.mlir import ir, shape_and_dtype
+
+__all__ = ["Signature", "find_function", "function_names", "signature", "as_entry",
+           "check_inputs", "as_dtype", "run_function"]
+
+ENTRY = "main"
+
+
+@dataclasses.dataclass(frozen=True)
+class Signature:
+    name: str
+    inputs: tuple  # ((shape, dtype), ...)
+    outputs: tuple
+    text: str  # "@f(tensor<2xf32>) -> tensor<2xf32>", how errors name it
+
+
+def function_names(module: ir.Module) -> list[str]:
+    return [ir.StringAttr(op.attributes["sym_name"]).value
+            for op in module.body.operations if op.operation.name == "func.func"]
+
+
+def find_function(module: ir.Module, name: str):
+    for op in module.body.operations:
+        if op.operation.name == "func.func" and ir.StringAttr(op.attributes["sym_name"]).value == name:
+            return op
+    known = ", ".join(f"@{n}" for n in function_names(module)) or "none"
+    raise LookupError(f"no function @{name} in the module (functions: {known})")
+
+
+def _numpy_type(t: ir.Type, where: str):
+    try:
+        return shape_and_dtype(t)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where} has type {t}, which hlox-run cannot pass as a numpy array") from None
+
+
+def signature(module: ir.Module, name: str) -> Signature:
+    """The numpy view of @name's type; TypeError names an argument or result numpy cannot hold."""
+    ftype = ir.FunctionType(ir.TypeAttr(find_function(module, name).attributes["function_type"]).value)
+    ins = tuple(_numpy_type(t, f"argument {i} of @{name}") for i, t in enumerate(ftype.inputs))
+    outs = tuple(_numpy_type(t, f"result {i} of @{name}") for i, t in enumerate(ftype.results))
+    return Signature(name, ins, outs, f"@{name}{str(ftype)[str(ftype).index('('):]}")
+
+
+def _fresh_name(module: ir.Module, base: str) -> str:
+    taken, i = set(function_names(module)), 0
+    while f"{base}_{i}" in taken:
+        i += 1
+    return f"{base}_{i}"
+
+
+def as_entry(module: ir.Module, name: str) -> ir.Module:
+    """A copy of `module` where @name is the public @main and every other function private."""
+    with module.context:
+        copy = ir.Module.parse(executable.module_bytecode(module))
+    root = copy.operation
+    if name != ENTRY:
+        if ENTRY in function_names(copy):
+            _rename(copy, ENTRY, _fresh_name(copy, ENTRY))
+        _rename(copy, name, ENTRY)
+    for op in copy.body.operations:
+        if op.operation.name == "func.func":
+            if ir.StringAttr(op.attributes["sym_name"]).value != ENTRY:
+                op.attributes["sym_visibility"] = ir.StringAttr.get("private")
+            elif "sym_visibility" in op.attributes:
+                del op.attributes["sym_visibility"]
+    return copy
+
+
+def _rename(module: ir.Module, old: str, new: str):
+    ir.SymbolTable.replace_all_symbol_uses(old, new, module.operation)
+    ir.SymbolTable.set_symbol_name(find_function(module, old), new)
+
+
+def _describe(shape, dtype) -> str:
+    return f"{np.dtype(dtype).name}{list(shape)}"
+
+
+def as_dtype(array: np.ndarray, dtype: np.dtype):
+    """`array` as `dtype` when it holds that dtype's raw bytes (how .npz stores bfloat16, float8...)."""
+    if array.dtype == dtype:
+        return array
+    if dtype.kind == "V" and array.dtype.kind in "Vu" and array.dtype.itemsize == dtype.itemsize:
+        return np.ascontiguousarray(array).view(dtype)
+    return None
+
+
+def check_inputs(sig: Signature, arrays) -> list[np.ndarray]:
+    """The inputs as the function's dtypes; ValueError naming the signature on any mismatch."""
+    arrays = [np.asarray(a) for a in arrays]
+    if len(arrays) != len(sig.inputs):
+        raise ValueError(f"{sig.text} takes {len(sig.inputs)} input(s), got {len(arrays)}")
+    checked = []
+    for i, (a, (shape, dtype)) in enumerate(zip(arrays, sig.inputs)):
+        value = as_dtype(a, dtype)
+        if value is None or a.shape != shape:
+            raise ValueError(f"input {i} is {_describe(a.shape, a.dtype)} but {sig.text} "
+                             f"takes {_describe(shape, dtype)} there")
+        checked.append(value)
+    return checked
+
+
+def run_function(module: ir.Module, name: str, inputs, platform: str | None = None) -> list[np.ndarray]:
+    """Compile @name of `module` for `platform` and run it on numpy `inputs`; numpy results."""
+    sig = signature(module, name)
+    inputs = check_inputs(sig, inputs)
+    device = runtime.get_client(platform).devices()[0]
+    exe = executable.compile_module(as_entry(module, name), len(sig.outputs), device)
+    buffers = [runtime.to_device(np.ascontiguousarray(a), ShapedArray(a.shape, a.dtype), device, x64=True)
+               for a in inputs]
+    return [np.asarray(out) for out in exe.execute(buffers)]

@@ -1,0 +1,214 @@
+"""hlox-run: execute one function of a .mlir file on numpy inputs.
+
+    hlox-run MODULE.mlir [--func NAME] [IN.npy ...] [--inputs IN.npz] [-o OUT.npz]
+             [--print] [--platform cpu|cuda|tpu] [--check EXPECTED.npz --rtol R --atol A]
+
+Inputs come in order from .npy files or from one .npz holding arg0 arg1 ...;
+outputs are out0 out1 .... numpy has no bfloat16 or float8, so .npz files hold
+those as raw bytes of the same width: inputs are read as the function's
+signature says, outputs written so that `.view(ml_dtypes.bfloat16)` restores them.
+Every failure is one line on stderr and exit status 1.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import zipfile
+
+import numpy as np
+
+from hlox.lowering import module_runner
+from hlox.lowering.mlir import make_context
+from hlox.tools.mlir_io import MlirInputError, parse_module, print_error
+
+__all__ = ["main", "Mismatch", "worst_mismatch", "load_inputs", "storable"]
+
+PROG = "hlox-run"
+
+
+class ToolError(Exception):
+    """A failure the user caused; printed as `hlox-run: error: ...`."""
+
+
+# -- numpy files ----------------------------------------------------------------
+def _load(path: str):
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
+        raise ToolError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
+
+
+def _load_npz(path: str) -> dict:
+    data = _load(path)
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise ToolError(f"{path} is a single array, not an .npz archive")
+    with data:
+        return {k: data[k] for k in data.files}
+
+
+def _numbered(arrays: dict, prefix: str, path: str) -> list:
+    """arrays[prefix0], arrays[prefix1], ... in order; ToolError on gaps or strangers."""
+    expected = [f"{prefix}{i}" for i in range(len(arrays))]
+    if sorted(arrays) != sorted(expected):
+        raise ToolError(f"{path} must hold arrays named {prefix}0, {prefix}1, ...; "
+                        f"it holds {', '.join(sorted(arrays)) or 'nothing'}")
+    return [arrays[k] for k in expected]
+
+
+def load_inputs(npy_paths, npz_path) -> list:
+    """The input arrays, in order, from .npy files or one .npz of arg0 arg1 ...."""
+    if npz_path and npy_paths:
+        raise ToolError("give inputs either as .npy files or as one --inputs .npz, not both")
+    if npz_path:
+        return _numbered(_load_npz(npz_path), "arg", npz_path)
+    arrays = []
+    for path in npy_paths:
+        value = _load(path)
+        if isinstance(value, np.lib.npyio.NpzFile):
+            value.close()
+            raise ToolError(f"{path} is an .npz archive; pass it with --inputs")
+        arrays.append(value)
+    return arrays
+
+
+def storable(array: np.ndarray) -> np.ndarray:
+    """`array` as numpy can save it: ml_dtypes values (bfloat16, float8, int4...) as raw bytes."""
+    if array.dtype.kind == "V" and array.dtype.names is None:
+        return array.view(np.dtype(f"V{array.dtype.itemsize}"))
+    return array
+
+
+# -- comparison -------------------------------------------------------------------
+@dataclasses.dataclass
+class Mismatch:
+    index: tuple
+    actual: object
+    expected: object
+    count: int
+    total: int
+
+    def describe(self, name: str, tolerance: str = "") -> str:
+        where = f"[{', '.join(map(str, self.index))}]" if self.index else ""
+        return (f"{name}{where} is {_show(self.actual)}, expected {_show(self.expected)} "
+                f"({self.count} of {self.total} elements differ{tolerance})")
+
+
+def _show(x) -> str:
+    return np.array2string(np.asarray(x))
+
+
+def _comparable(a: np.ndarray) -> np.ndarray:
+    """Values numpy can do arithmetic on: ml_dtypes floats widen to float64, complex to complex128."""
+    if a.dtype.kind == "V":
+        return a.astype(np.float64)
+    if a.dtype.kind == "c":
+        return a.astype(np.complex128)
+    if a.dtype.kind in "iub" and a.dtype.itemsize < 8:
+        return a.astype(np.int64)
+    return a
+
+
+def worst_mismatch(actual, expected, rtol=0.0, atol=0.0) -> Mismatch | None:
+    """The element furthest outside |actual - expected| <= atol + rtol*|expected| (NaN matches NaN)."""
+    a, e = _comparable(np.asarray(actual)), _comparable(np.asarray(expected))
+    if a.dtype.kind in "fc":
+        with np.errstate(invalid="ignore", over="ignore"):
+            diff = np.abs(a - e)
+            both_nan = np.isnan(a) & np.isnan(e)
+            same = (a == e) | both_nan
+            excess = np.where(same, 0.0, np.where(np.isnan(diff), np.inf, diff - (atol + rtol * np.abs(e))))
+    else:
+        excess = np.where(a == e, 0.0, np.inf)
+    bad = excess > 0
+    if not bad.any():
+        return None
+    flat = int(np.argmax(excess))
+    index = np.unravel_index(flat, a.shape) if a.ndim else ()
+    return Mismatch(tuple(int(i) for i in index), np.asarray(actual).reshape(-1)[flat],
+                    np.asarray(expected).reshape(-1)[flat], int(bad.sum()), int(a.size))
+
+
+def _check(outputs, sig, path, rtol, atol) -> str:
+    """'' when outputs match the .npz at `path`; else the worst mismatch, as one line."""
+    expected = _numbered(_load_npz(path), "out", path)
+    if len(expected) != len(outputs):
+        return f"{sig.text} returns {len(outputs)} output(s) but {path} holds {len(expected)}"
+    worst = None
+    for i, (out, exp) in enumerate(zip(outputs, expected)):
+        exp_as = module_runner.as_dtype(exp, out.dtype)
+        if exp_as is None or exp.shape != out.shape:
+            return (f"out{i} is {out.dtype.name}{list(out.shape)} but {path} has "
+                    f"{exp.dtype.name}{list(exp.shape)}")
+        m = worst_mismatch(out, exp_as, rtol, atol)
+        if m is not None and (worst is None or _badness(m) > _badness(worst[1])):
+            worst = (f"out{i}", m)
+    return worst[1].describe(worst[0], f" beyond rtol={rtol}, atol={atol}") if worst else ""
+
+
+def _badness(m: Mismatch) -> float:
+    with np.errstate(invalid="ignore", over="ignore"):
+        d = abs(complex(m.actual) - complex(m.expected))
+    return float("inf") if np.isnan(d) else d
+
+
+# -- the command ------------------------------------------------------------------
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=PROG, description="Run a function of an MLIR (StableHLO) module.")
+    p.add_argument("module", help="the .mlir file (text or bytecode), or - for stdin")
+    p.add_argument("inputs", nargs="*", metavar="IN.npy", help="input arrays, in argument order")
+    p.add_argument("--func", default="main", help="the function to run (default: main)")
+    p.add_argument("--inputs", dest="npz", metavar="IN.npz", help="one .npz holding arg0 arg1 ...")
+    p.add_argument("-o", dest="output", metavar="OUT.npz", help="write the results as out0 out1 ...")
+    p.add_argument("--print", action="store_true", help="print the results (the default without -o)")
+    p.add_argument("--platform", default=None, choices=["cpu", "cuda", "gpu", "rocm", "tpu"],
+                   help="where to run (default: JAX_PLATFORMS or cpu)")
+    p.add_argument("--check", metavar="EXPECTED.npz", help="compare the results with out0 out1 ...")
+    p.add_argument("--rtol", type=float, default=1e-5, help="relative tolerance of --check")
+    p.add_argument("--atol", type=float, default=1e-8, help="absolute tolerance of --check")
+    return p
+
+
+def _print_outputs(outputs):
+    with np.printoptions(threshold=1000):
+        for i, out in enumerate(outputs):
+            print(f"out{i} = {np.array_repr(out)}")
+
+
+def _run(args) -> int:
+    with make_context() as ctx:
+        module = parse_module(args.module, ctx)
+        try:
+            sig = module_runner.signature(module, args.func)
+            inputs = module_runner.check_inputs(sig, load_inputs(args.inputs, args.npz))
+            outputs = module_runner.run_function(module, args.func, inputs, args.platform)
+        except (LookupError, TypeError, ValueError, RuntimeError) as e:
+            raise ToolError(str(e).splitlines()[0] if str(e) else type(e).__name__) from None
+    if args.output:
+        try:
+            np.savez(args.output, **{f"out{i}": storable(o) for i, o in enumerate(outputs)})
+        except OSError as e:
+            raise ToolError(f"cannot write {args.output}: {e.strerror or e}") from None
+    if args.print or not (args.output or args.check):
+        _print_outputs(outputs)
+    if args.check:
+        problem = _check(outputs, sig, args.check, args.rtol, args.atol)
+        if problem:
+            raise ToolError(f"results differ from {args.check}: {problem}")
+        print(f"{PROG}: {len(outputs)} output(s) match {args.check}")
+    return 0
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_intermixed_args(argv)
+    try:
+        return _run(args)
+    except MlirInputError as e:
+        print_error(e)
+    except ToolError as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
