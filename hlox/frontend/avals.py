@@ -5,13 +5,14 @@ import numpy as np
 
 
 class ShapedArray:
-    __slots__ = ("shape", "dtype", "weak_type", "_hash")
+    __slots__ = ("shape", "dtype", "weak_type", "key", "_hash")
 
     def __init__(self, shape, dtype, weak_type=False):
         self.shape = tuple(shape)
         self.dtype = np.dtype(dtype)
         self.weak_type = bool(weak_type)
-        self._hash = hash((self.shape, self.dtype, self.weak_type))
+        self.key = (self.shape, self.dtype, self.weak_type)  # hashes without Python calls
+        self._hash = hash(self.key)
 
     @property
     def ndim(self):

@@ -34,6 +34,11 @@ def current_trace():
     return s[-1] if s else None
 
 
+def tracing() -> bool:
+    """Whether any trace is active on this thread (the cheap check of the dispatch path)."""
+    return bool(_state.__dict__.get("stack"))
+
+
 class Tracer:
     """A value inside a trace: an abstract value plus the MLIR value that holds it."""
 

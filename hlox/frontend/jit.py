@@ -13,7 +13,7 @@ import numpy as np
 
 from hlox.frontend import dtypes, errors
 from hlox.frontend.avals import ShapedArray
-from hlox.frontend.core import Trace, Tracer, aval_of, current_trace, to_array
+from hlox.frontend.core import Trace, Tracer, aval_of, current_trace, to_array, tracing
 from hlox.frontend.primitives import emit
 from hlox.lowering import executable, mlir, pytree
 from hlox.lowering.array import Array
@@ -58,8 +58,29 @@ class Traced:
 
     def executable(self):
         if self._executable is None:
-            self._executable = executable.compile_module(self.module, len(self.out_avals))
+            exe = executable.compile_module(self.module, len(self.out_avals))
+            if exe._handlers is None:
+                exe.set_output_avals(self.out_avals)
+            self._executable = exe
+            self._const_bufs = [c._buf for c in self.consts]
+            self._single = self.out_tree.num_leaves == 1 and self.out_tree.num_nodes == 1
         return self._executable
+
+    def run(self, leaves):
+        """The hot path: leaves are Arrays (or cached scalars) matching the traced signature."""
+        bufs = [leaf._buf if type(leaf) is Array else to_array(leaf)._buf for leaf in leaves]
+        bufs.extend(self._const_bufs)
+        try:
+            outs = self._executable.execute(bufs)
+        except Exception:
+            for leaf in leaves:
+                if isinstance(leaf, Array):
+                    leaf._check_alive()
+            raise
+        avals = self.out_avals
+        if self._single:
+            return Array(outs[0], avals[0])
+        return self.out_tree.unflatten([Array(b, a) for b, a in zip(outs, avals)])
 
 
 def _arg_names(fn, args, kwargs, leaf_counts):
@@ -107,6 +128,7 @@ class JitFunction:
             self.donate_argnums |= {params.index(n) for n in _as_tuple(donate_argnames) if n in params}
         self.inline = inline
         self._cache: dict = {}
+        self._fast: dict = {}
         self._module_functions = weakref.WeakKeyDictionary()
         self.trace_count = 0
 
@@ -182,11 +204,23 @@ class JitFunction:
 
     # -- calling -----------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        if not kwargs and not self.static_argnums and not tracing():
+            leaves, treedef = pytree.registry.flatten(args)
+            signature = _fast_signature(treedef, leaves)
+            traced = self._fast.get(signature)
+            if traced is not None:
+                return traced.run(leaves)
+            traced, leaves = self._traced(args, kwargs)
+            traced.executable()
+            if signature is not None:
+                self._fast[signature] = traced
+            return traced.run(leaves)
         trace = current_trace()
         if trace is not None:
             return self._call_in_trace(trace, args, kwargs)
         traced, leaves = self._traced(args, kwargs)
-        return _execute(traced, leaves)
+        traced.executable()
+        return traced.run(leaves)
 
     def _call_in_trace(self, outer, args, kwargs):
         key, leaves, treedef, statics, static_kw = self._key(args, kwargs)
@@ -217,12 +251,34 @@ class JitFunction:
 
     def clear_cache(self):
         self._cache.clear()
+        self._fast.clear()
 
     def __repr__(self):
         return f"<hlox.jit of {getattr(self.fun, '__qualname__', self.fun)!s}>"
 
 
 Traced.consts_have_tracers = False
+
+
+_SCALAR_TYPES = frozenset((bool, int, float, complex))
+
+
+def _fast_signature(treedef, leaves):
+    """A cache key read off the leaves without inspecting values (None: use the slow path).
+
+    Arrays contribute their abstract value; a Python scalar its type, which with the x64
+    flag fixes its abstract value.
+    """
+    signature = [treedef, dtypes.config.x64_enabled()]
+    for leaf in leaves:
+        t = type(leaf)
+        if t is Array:
+            signature.append(leaf.aval.key)
+        elif t in _SCALAR_TYPES:
+            signature.append(t)
+        else:
+            return None
+    return tuple(signature)
 
 
 class ShapeDtypeStruct:
@@ -267,23 +323,6 @@ def _check_output(o):
         return o
     raise errors.type_error(f"a jitted function returned a value of type {type(o).__name__}, "
                             "which is not an array or a pytree of arrays")
-
-
-def _execute(traced: Traced, leaves):
-    exe = traced.executable()
-    bufs = []
-    for leaf in leaves:
-        arr = leaf if isinstance(leaf, Array) else to_array(leaf)
-        arr._check_alive()
-        bufs.append(arr._buf)
-    for c in traced.consts:
-        c._check_alive()
-        bufs.append(c._buf)
-    outs = exe.execute(bufs)
-    for leaf, donated in zip(leaves, traced.donated):
-        if donated and isinstance(leaf, Array) and leaf._buf.is_deleted():
-            leaf._npy = None
-    return traced.out_tree.unflatten([Array(b, a) for b, a in zip(outs, traced.out_avals)])
 
 
 def _symbol_name(fun):
@@ -360,7 +399,8 @@ class Compiled:
 
     def __call__(self, *args):
         leaves, _ = pytree.flatten((args, {}))
-        return _execute(self._traced, leaves)
+        self._traced.executable()
+        return self._traced.run(leaves)
 
 
 def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(),
@@ -373,3 +413,19 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(),
                                  inline=inline)
     return JitFunction(fun, static_argnums, static_argnames, donate_argnums, donate_argnames,
                        keep_unused, inline)
+
+
+def eager_jit(fun):
+    """Run `fun` through a jit cache when called on concrete values, as JAX does for jnp.
+
+    Inside a trace it is `fun` itself, so it inlines into the enclosing function.
+    """
+    jitted = JitFunction(fun)
+
+    @functools.wraps(fun)
+    def wrapper(*args):
+        if tracing():
+            return fun(*args)
+        return jitted(*args)
+    wrapper.jitted = jitted
+    return wrapper

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from jaxlib import xla_client
+from jaxlib import _jax, xla_client
 
 from hlox.lowering import runtime
 from hlox.lowering.mlir import ir
@@ -18,14 +18,23 @@ def module_bytecode(module: ir.Module) -> bytes:
 class Executable:
     """A compiled module on a set of devices; `execute` maps device buffers to device buffers."""
 
-    __slots__ = ("loaded", "device", "n_outputs")
+    __slots__ = ("loaded", "device", "n_outputs", "_handlers")
 
     def __init__(self, loaded, device, n_outputs):
         self.loaded = loaded
         self.device = device
         self.n_outputs = n_outputs
+        self._handlers = None
+
+    def set_output_avals(self, avals):
+        """Build jaxlib's C++ result handlers once, so outputs need no Python per call."""
+        sharding = runtime.sharding_for(self.device)
+        self._handlers = [_jax.array_result_handler(a, sharding, False, _skip_checks=True)
+                          for a in avals]
 
     def execute(self, buffers):
+        if self._handlers is not None:
+            return self.loaded.execute_sharded(buffers).consume_with_handlers(self._handlers)
         results = self.loaded.execute_sharded(buffers).disassemble_into_single_device_arrays()
         return [r[0] for r in results]
 

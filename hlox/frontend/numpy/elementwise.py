@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from hlox.frontend import dtypes, errors, lax
+from hlox.frontend.jit import eager_jit
 from hlox.frontend.numpy._util import (asarray, promote_args, promote_args_inexact,
                                        promote_args_numeric, check_arraylike)
 
@@ -16,16 +17,16 @@ def _one_arg(name, fn, promote=promote_args):
     def wrapped(x, /):
         (x,) = promote(name, x)
         return fn(x)
-    wrapped.__name__ = name
-    return wrapped
+    wrapped.__name__ = wrapped.__qualname__ = name
+    return eager_jit(wrapped)
 
 
 def _two_args(name, fn, promote=promote_args):
     def wrapped(x1, x2, /):
         x1, x2 = promote(name, x1, x2)
         return fn(x1, x2)
-    wrapped.__name__ = name
-    return wrapped
+    wrapped.__name__ = wrapped.__qualname__ = name
+    return eager_jit(wrapped)
 
 
 # -- rules keyed by numpy name: (lax function, promotion) ------------------------------
