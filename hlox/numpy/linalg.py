@@ -1,0 +1,7 @@
+"""`hlox.numpy.linalg`: the jax.numpy.linalg-compatible namespace."""
+from __future__ import annotations
+
+from hlox.frontend.numpy import linalg as _linalg
+
+__all__ = list(_linalg.LINALG_ALL)
+globals().update({name: getattr(_linalg, name) for name in __all__})
