@@ -52,3 +52,4 @@ promote_types = _dtypes.promote_types
 finfo = _dtypes.finfo
 iinfo = _dtypes.iinfo
 issubdtype = _dtypes.issubdtype
+from hlox.numpy import linalg  # noqa: E402,F401
