@@ -12,6 +12,7 @@ import numpy as np
 from jaxlib.mlir import ir, passmanager  # noqa: F401  (re-exported)
 from jaxlib.mlir.dialects import chlo, func, stablehlo  # noqa: F401  (re-exported)
 from jaxlib.mlir._mlir_libs import _jax_mlir_ext
+from jaxlib.mlir._mlir_libs._mlir import rewrite  # noqa: F401  (re-exported: Python rewrite patterns)
 
 
 def make_context() -> ir.Context:
