@@ -50,7 +50,7 @@ def broadcast_shapes(*shapes):
 
 def broadcast_to(x, shape):
     x = asarray(x)
-    shape = tuple(int(d) for d in shape)
+    shape = (int(shape),) if np.ndim(shape) == 0 else tuple(int(d) for d in shape)
     if x.shape == shape:
         return x
     if x.ndim > len(shape):
