@@ -109,9 +109,9 @@ def dense_elements(array: np.ndarray, dtype) -> ir.Attribute:
     ttype = tensor_type(array.shape, dtype)
     if array.size > 1 and np.dtype(dtype).kind != "c" and np.all(array == array.flat[0]):
         return ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(array.flat[0], dtype))
-    if np.dtype(dtype) == np.bool_:
-        packed = np.packbits(array.astype(np.bool_).reshape(-1), bitorder="little")
-        return ir.DenseElementsAttr.get(packed, type=ttype.element_type, shape=list(array.shape))
+    if np.dtype(dtype) == np.bool_:  # the bindings pack numpy bools into i1 themselves
+        bools = np.ascontiguousarray(array.astype(np.bool_))
+        return ir.DenseElementsAttr.get(bools, type=ttype.element_type, shape=list(array.shape))
     raw = np.ascontiguousarray(array.astype(dtype, copy=False))
     if np.dtype(dtype).kind == "V":  # ml_dtypes floats: hand over the raw bits
         raw = raw.view(np.dtype(f"uint{8 * raw.itemsize}"))
