@@ -18,7 +18,7 @@ import traceback
 from hlox.lowering.mlir import ir, passmanager
 from hlox.passes import diagnostics, registry
 
-__all__ = ["PassRef", "Nested", "PipelineError", "parse_pipeline", "run"]
+__all__ = ["PassRef", "Nested", "PipelineError", "parse_pipeline", "validate", "run"]
 
 _TOP_ANCHORS = ("builtin.module", "any")
 
@@ -216,6 +216,15 @@ def _build(pm, pipeline: Nested) -> None:
                 flush()
             pending.append(step)
     flush()
+
+
+def validate(pipeline) -> Nested:
+    """Parse (if text) and check every pass name and option; PipelineError if any is wrong."""
+    if isinstance(pipeline, str):
+        pipeline = parse_pipeline(pipeline)
+    with registry.probe_context():
+        _build(passmanager.PassManager(pipeline.anchor), pipeline)
+    return pipeline
 
 
 def run(module, pipeline, *, print_ir_before_all=False, print_ir_after_all=False, timing=False,

@@ -232,7 +232,8 @@ _MLIR_PASSES = {
 
 
 @functools.lru_cache(maxsize=None)
-def _probe_context():
+def probe_context():
+    """A context for checking pipelines (MLIR passes registered); never runs anything."""
     stablehlo.register_stablehlo_passes()
     return make_context()
 
@@ -243,7 +244,7 @@ def mlir_pass_anchor(name: str) -> str | None:
     for anchor, pipeline in (("builtin.module", "builtin.module({})"),
                              ("func.func", "builtin.module(func.func({}))")):
         try:
-            passmanager.PassManager.parse(pipeline.format(name), context=_probe_context())
+            passmanager.PassManager.parse(pipeline.format(name), context=probe_context())
             return anchor
         except ValueError:
             pass
@@ -254,7 +255,7 @@ def mlir_pass_options(name: str) -> str:
     """The options of a registered MLIR pass with their defaults, as MLIR prints them."""
     anchor = mlir_pass_anchor(name)
     text = f"builtin.module({name})" if anchor == "builtin.module" else f"builtin.module(func.func({name}))"
-    printed = str(passmanager.PassManager.parse(text, context=_probe_context()))
+    printed = str(passmanager.PassManager.parse(text, context=probe_context()))
     found = re.search(re.escape(name) + r"\{(.*)\}\)+$", printed)
     return " ".join(found[1].split()) if found else ""
 

@@ -1,0 +1,129 @@
+"""Small IR utilities shared by the transformation passes (autodiff, batching)."""
+from __future__ import annotations
+
+import numpy as np
+
+from hlox.frontend.avals import ShapedArray
+from hlox.lowering import mlir
+from hlox.lowering.mlir import ir
+from hlox.passes.registry import PassError
+
+
+def symbol_name(op) -> str:
+    return ir.StringAttr(op.attributes["sym_name"]).value
+
+
+def module_body(module_op) -> ir.Block:
+    return module_op.regions[0].blocks[0]
+
+
+def functions(module_op) -> dict:
+    return {symbol_name(op.operation): op.operation for op in module_body(module_op).operations
+            if op.operation.name == "func.func"}
+
+
+def find_function(module_op, name: str):
+    found = functions(module_op).get(name)
+    if found is None:
+        raise PassError(f"no function @{name} in the module", op=module_op)
+    return found
+
+
+def unique_name(module_op, base: str) -> str:
+    taken = functions(module_op)
+    if base not in taken:
+        return base
+    i = 1
+    while f"{base}_{i}" in taken:
+        i += 1
+    return f"{base}_{i}"
+
+
+def clone_function(module_op, func_op, new_name: str):
+    """A copy of `func_op` named `new_name`, placed right after it."""
+    if new_name in functions(module_op):
+        raise PassError(f"a function named @{new_name} already exists", op=func_op)
+    clone = func_op.clone(ip=ir.InsertionPoint.after(func_op))
+    clone = clone.operation
+    clone.attributes["sym_name"] = ir.StringAttr.get(new_name)
+    return clone
+
+
+def entry_block(func_op) -> ir.Block:
+    return func_op.regions[0].blocks[0]
+
+
+def terminator(block: ir.Block):
+    ops = list(block.operations)
+    return ops[-1].operation
+
+
+def value_aval(value) -> ShapedArray:
+    shape, dtype = mlir.shape_and_dtype(value.type)
+    return ShapedArray(shape, dtype)
+
+
+def is_differentiable_type(t) -> bool:
+    """Floating-point and complex tensors carry tangents; integers and booleans do not."""
+    try:
+        _, dtype = mlir.shape_and_dtype(t)
+    except (TypeError, ValueError):
+        return False
+    return np.dtype(dtype).kind in "fcV"
+
+
+def set_returns(func_op, values, extra_result_attrs=None):
+    """Replace the function's return with one returning `values`; fix its type."""
+    block = entry_block(func_op)
+    old = terminator(block)
+    loc = old.location
+    old.erase()
+    ir.Operation.create("func.return", operands=list(values), loc=loc,
+                        ip=ir.InsertionPoint(block))
+    _refresh_type(func_op)
+
+
+def add_arguments(func_op, types, loc=None):
+    """Append arguments to the function (extending arg_attrs); returns the new block arguments."""
+    block = entry_block(func_op)
+    loc = loc or func_op.location
+    n_before = len(block.arguments)
+    new = [block.add_argument(t, loc) for t in types]
+    if "arg_attrs" in func_op.attributes:
+        old = list(ir.ArrayAttr(func_op.attributes["arg_attrs"]))
+        empty = ir.DictAttr.get({})
+        func_op.attributes["arg_attrs"] = ir.ArrayAttr.get(old[:n_before] + [empty] * len(new))
+    _refresh_type(func_op)
+    return new
+
+
+def _refresh_type(func_op):
+    block = entry_block(func_op)
+    results = [v.type for v in terminator(block).operands]
+    func_op.attributes["function_type"] = ir.TypeAttr.get(
+        ir.FunctionType.get([a.type for a in block.arguments], results))
+    if "res_attrs" in func_op.attributes:
+        old = list(ir.ArrayAttr(func_op.attributes["res_attrs"]))
+        empty = ir.DictAttr.get({})
+        func_op.attributes["res_attrs"] = ir.ArrayAttr.get((old + [empty] * len(results))[:len(results)])
+
+
+def dense_ints(op, name):
+    """An integer-array attribute of `op` as a tuple (DenseI64ArrayAttr or DenseIntElementsAttr)."""
+    attr = op.attributes[name]
+    try:
+        return tuple(ir.DenseI64ArrayAttr(attr))
+    except (TypeError, ValueError):
+        return tuple(int(v) for v in np.asarray(ir.DenseIntElementsAttr(attr)).reshape(-1))
+
+
+def has_attr(op, name) -> bool:
+    return name in op.attributes
+
+
+def int_attr(op, name) -> int:
+    return ir.IntegerAttr(op.attributes[name]).value
+
+
+def location_str(op) -> str:
+    return str(op.location)
