@@ -27,6 +27,18 @@ def make_context() -> ir.Context:
     return ctx
 
 
+def enable_inlining(ctx: ir.Context) -> None:
+    """Let MLIR's `inline` pass inline `func.call`s in `ctx` (idempotent).
+
+    jaxlib ships func's inliner interface only through its Mosaic GPU module.
+    """
+    try:
+        from jaxlib.mlir._mlir_libs import _mosaic_gpu_ext
+        _mosaic_gpu_ext.register_inliner_extensions(ctx)
+    except (ImportError, AttributeError):  # another jaxlib layout: `inline` then leaves calls alone
+        pass
+
+
 _local = threading.local()
 
 
