@@ -236,11 +236,16 @@ def is_bool(dtype):
     return np.dtype(dtype) == bool_
 
 
+_TO_INEXACT = {bool_: float32, int8: float32, uint8: float32, int16: float32, uint16: float32,
+               int32: float32, uint32: float32, int64: float64, uint64: float64}
+
+
 def to_inexact(dtype, weak):
-    """The floating type an integer/bool value is promoted to (e.g. for `sqrt`, `mean`)."""
+    """The floating type an integer/bool value is promoted to (e.g. for `sqrt`, `mean`):
+    JAX's fixed table, so int32 gives float32 even with x64 on."""
     if is_inexact(dtype):
         return dtype, weak
-    return default_float(), weak
+    return canonicalize(_TO_INEXACT[np.dtype(dtype)]), weak
 
 
 def real_dtype(dtype):
