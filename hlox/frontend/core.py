@@ -146,6 +146,34 @@ class Trace:
         self.n_explicit_args = len(arg_avals)
         self._const_cache = {}
 
+    location = None  # set by IR passes: ops they emit carry the location of the op they stand for
+
+    @classmethod
+    def over_function(cls, module, func_op, description="a pass"):
+        """A trace that emits into an existing function (for IR passes); no new arguments."""
+        self = cls.__new__(cls)
+        self.ctx = module.context
+        self.owns_module = False
+        self.description = description
+        self.arg_names = None
+        self.captures, self._capture_index = [], {}
+        self.alive = True
+        self.module, self.func_op = module, func_op
+        self.block = func_op.regions[0].blocks[0]
+        self.ip = ir.InsertionPoint(self.block)
+        self.args = []
+        self.n_explicit_args = len(self.block.arguments)
+        self._const_cache = {}
+        return self
+
+    def op_location(self):
+        return self.location if self.location is not None else errors.user_location()
+
+    def tracer(self, value) -> "Tracer":
+        """Wrap an existing MLIR value of this trace's function."""
+        shape, dtype = mlir.shape_and_dtype(value.type)
+        return Tracer(self, ShapedArray(shape, dtype), value)
+
     def describe(self):
         return self.description
 
@@ -205,7 +233,7 @@ class Trace:
                 return hit
         attr = mlir.dense_elements(array, dtype)
         op = ir.Operation.create("stablehlo.constant", results=[attr.type],
-                                 attributes={"value": attr}, loc=errors.user_location(),
+                                 attributes={"value": attr}, loc=self.op_location(),
                                  ip=self.ip)
         value = op.result
         if key is not None and self._at_top_level():

@@ -150,6 +150,21 @@ erf_inv = _unary(ops.chlo_unary["erf_inv"])
 bessel_i1e = _unary(ops.chlo_unary["bessel_i1e"])
 
 
+def _chlo_binary(name):
+    prim = ops.chlo_binary[name]
+
+    def fn(x, y):
+        x, y = _binary_operands(x, y)
+        return prim.bind(x, y)
+    fn.__name__ = name
+    return fn
+
+
+polygamma = _chlo_binary("polygamma")
+zeta = _chlo_binary("zeta")
+nextafter = _chlo_binary("next_after")
+
+
 class RoundingMethod:
     AWAY_FROM_ZERO = 0
     TO_NEAREST_EVEN = 1

@@ -95,7 +95,10 @@ _CHLO_UNARY = {
     "erf_inv": "real_float", "bessel_i1e": "real_float",
 }
 
+_CHLO_BINARY = {"polygamma": "real_float", "zeta": "real_float", "next_after": "real_float"}
+
 unary = {name: _elementwise(f"stablehlo.{name}", acc) for name, acc in _UNARY.items()}
+chlo_binary = {name: _elementwise(f"chlo.{name}", acc) for name, acc in _CHLO_BINARY.items()}
 binary = {name: _elementwise(f"stablehlo.{name}", acc) for name, acc in _BINARY.items()}
 chlo_unary = {name: _elementwise(f"chlo.{name}", acc) for name, acc in _CHLO_UNARY.items()}
 

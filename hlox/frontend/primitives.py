@@ -63,7 +63,7 @@ def emit(trace: Trace, op_name: str, operands, out_avals, attributes=None, regio
         operands=list(operands),
         attributes=attributes,
         regions=regions,
-        loc=errors.user_location(),
+        loc=trace.op_location(),
         ip=trace.ip,
     )
 

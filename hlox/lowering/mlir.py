@@ -47,8 +47,19 @@ def context() -> ir.Context:
     ctx = getattr(_local, "ctx", None)
     if ctx is None:
         ctx = _local.ctx = make_context()
-        _local.types = {}
     return ctx
+
+
+_type_caches: dict = {}
+
+
+def _types() -> dict:
+    """The type cache of the current context (types belong to the context that made them)."""
+    ctx = ir.Context.current
+    cache = _type_caches.get(ctx)
+    if cache is None:
+        cache = _type_caches[ctx] = {}
+    return cache
 
 
 _ELEMENT_TYPES = {
@@ -75,7 +86,7 @@ _ELEMENT_TYPES = {
 def element_type(dtype) -> ir.Type:
     """MLIR element type of a numpy dtype (in the current context)."""
     name = np.dtype(dtype).name
-    cache = _local.types
+    cache = _types()
     t = cache.get(name)
     if t is None:
         t = cache[name] = _ELEMENT_TYPES[name]()
@@ -84,7 +95,7 @@ def element_type(dtype) -> ir.Type:
 
 def tensor_type(shape, dtype) -> ir.RankedTensorType:
     key = (tuple(shape), np.dtype(dtype).name)
-    cache = _local.types
+    cache = _types()
     t = cache.get(key)
     if t is None:
         t = cache[key] = ir.RankedTensorType.get(list(shape), element_type(dtype))

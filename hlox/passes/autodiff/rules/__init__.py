@@ -1,0 +1,2 @@
+"""The rule tables, filled by importing each family of rules."""
+from hlox.passes.autodiff.rules import calls, elementwise, structural  # noqa: F401
