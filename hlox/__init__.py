@@ -6,6 +6,8 @@ from hlox.frontend import array_methods as _array_methods  # noqa: F401  (attach
 from hlox.frontend.errors import (ConcretizationTypeError, TracerArrayConversionError,  # noqa: F401
                                   TracerIntegerConversionError, UnexpectedTracerError)
 from hlox.frontend.jit import ShapeDtypeStruct, jit  # noqa: F401
+from hlox.frontend.autodiff import (grad, hessian, jacfwd, jacobian, jacrev, jvp,  # noqa: F401
+                                    linearize, value_and_grad, vjp)
 from hlox.frontend.api import (block_until_ready, default_backend, device_count, device_get,  # noqa: F401
                                device_put, devices, eval_shape, local_device_count,
                                local_devices)

@@ -232,10 +232,7 @@ class JitFunction:
                                  module=outer.module, visibility="private")
             traced.consts_have_tracers = any(isinstance(c, Tracer) for c in traced.consts)
             per_module[key] = traced
-        operands = [outer.value_of(x) for x in list(leaves) + traced.consts]
-        call = emit(outer, "func.call", operands, traced.out_avals,
-                    {"callee": ir.FlatSymbolRefAttr.get(traced.fn_name)})
-        outs = [Tracer(outer, aval, v) for aval, v in zip(traced.out_avals, call.results)]
+        outs = call_function(outer, traced.fn_name, list(leaves) + traced.consts, traced.out_avals)
         return traced.out_tree.unflatten(outs)
 
     def lower(self, *args, **kwargs):
@@ -308,6 +305,27 @@ class ShapeDtypeStruct:
     @property
     def aval(self):
         return ShapedArray(self.shape, self.dtype, self.weak_type)
+
+
+def call_function(trace, name, operands, out_avals):
+    """Emit `func.call @name(operands)` into `trace`; returns the results as tracers."""
+    values = [trace.value_of(x) for x in operands]
+    call = emit(trace, "func.call", values, out_avals, {"callee": ir.FlatSymbolRefAttr.get(name)})
+    return [Tracer(trace, aval, v) for aval, v in zip(out_avals, call.results)]
+
+
+def trace_private_function(fun, args, kwargs, trace, description="function"):
+    """Trace `fun(*args, **kwargs)` into a new private function of `trace`'s module.
+
+    Returns the `Traced` record (function name, output tree and avals, captured values,
+    which follow the argument leaves as extra parameters) and the argument leaves.
+    """
+    jitted = JitFunction(fun)
+    key, leaves, treedef, statics, static_kw = jitted._key(args, kwargs)
+    name = _unique_symbol(trace.module, _symbol_name(fun))
+    traced = jitted._trace(key, treedef, statics, static_kw, fn_name=name, module=trace.module,
+                           visibility="private")
+    return traced, leaves
 
 
 def _weakrefable(obj):

@@ -740,8 +740,8 @@ scatter_max = _scatter_fn("maximum")
 # -- misc ------------------------------------------------------------------------------
 def stop_gradient(x):
     """Identity on values; the autodiff passes treat it as a zero derivative."""
-    from hlox.tree_util import tree_map
-    return tree_map(lambda v: v, x)
+    from hlox.frontend import autodiff
+    return autodiff.stop_gradient(x)
 
 
 def optimization_barrier(operand):

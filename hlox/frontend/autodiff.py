@@ -1,0 +1,373 @@
+"""grad, value_and_grad, jvp, vjp, linearize, jacfwd, jacrev, hessian, stop_gradient.
+
+Each transform traces the user's function into a private `func.func`, runs the
+autodiff pass on the module to add its derivative, and emits a `func.call` to
+it. Inside a trace that call lands in the enclosing function; on concrete
+arguments the whole thing runs under a jit, so every transform composes with
+every other one through the IR.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from hlox.frontend import dtypes, errors, lax
+from hlox.frontend.core import Tracer, aval_of, current_trace, tracing
+from hlox.frontend.jit import JitFunction, call_function, trace_private_function
+from hlox.lowering import pytree
+from hlox.lowering.mlir import ir
+from hlox.passes import autodiff
+
+
+def _on_a_trace(impl):
+    """Run `impl(*args)` inside a trace: the current one, or a jit made for it."""
+    jitted = JitFunction(impl)
+
+    def run(*args, **kwargs):
+        if tracing():
+            return impl(*args, **kwargs)
+        return jitted(*args, **kwargs)
+    return run
+
+
+def _argnums_tuple(argnums, n_args, api):
+    single = isinstance(argnums, int)
+    nums = (argnums,) if single else tuple(argnums)
+    for i in nums:
+        if not -n_args <= i < n_args:
+            raise errors.type_error(f"{api}: argnums {argnums} out of range for a function "
+                                    f"called with {n_args} positional arguments")
+    return single, tuple(i % n_args for i in nums)
+
+
+def _leaf_ranges(args):
+    """For each positional argument, the range of its leaves in the flattened args."""
+    ranges, start = [], 0
+    for a in args:
+        n = len(pytree.flatten(a)[0])
+        ranges.append(range(start, start + n))
+        start += n
+    return ranges
+
+
+def _check_differentiable(leaves, positions, api, allow_int=False):
+    for i in positions:
+        aval = aval_of(leaves[i])
+        if not dtypes.is_inexact(aval.dtype) and not allow_int:
+            raise errors.type_error(
+                f"{api} requires real- or complex-valued inputs (input dtype that is a sub-dtype "
+                f"of np.inexact), but got {aval.dtype.name}. If you want to use Boolean- or "
+                "integer-valued inputs, use vjp or set allow_int to True.")
+
+
+def _derive(kind, traced, wrt):
+    """Run the autodiff pass on the traced function; returns the new function's name."""
+    trace = current_trace()
+    module_op = trace.module.operation
+    make = {"jvp": autodiff.jvp, "vjp": autodiff.vjp}[kind]
+    from hlox.passes import irutil
+    name = irutil.unique_name(module_op, f"{traced.fn_name}_{kind}")
+    fn = make(module_op, traced.fn_name, wrt=list(wrt), name=name)
+    fn.attributes["sym_visibility"] = ir.StringAttr.get("private")
+    return name
+
+
+def _vjp_call(traced, leaves, wrt, seeds):
+    """Call the VJP of a traced function: returns (output leaves, cotangents of `wrt`)."""
+    name = _derive("vjp", traced, wrt)
+    n_out = len(traced.out_avals)
+    result_avals = list(traced.out_avals) + [aval_of(leaves[i]).strip_weak_type() for i in wrt]
+    outs = call_function(current_trace(), name, list(leaves) + traced.consts + list(seeds),
+                         result_avals)
+    return outs[:n_out], outs[n_out:]
+
+
+def _zeros(aval):
+    return lax.full(aval.shape, 0, aval.dtype)
+
+
+# -- value_and_grad / grad ----------------------------------------------------------------
+def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False,
+                   reduce_axes=()):
+    api = "grad"
+
+    def impl(*args, **kwargs):
+        single, nums = _argnums_tuple(argnums, len(args), api)
+        traced, leaves = trace_private_function(fun, args, kwargs, current_trace())
+        ranges = _leaf_ranges(args)
+        wrt = [i for n in nums for i in ranges[n]]
+        _check_differentiable(leaves, wrt, api, allow_int)
+        out_positions = traced.out_tree.unflatten(list(range(len(traced.out_avals))))
+        if has_aux:
+            if not isinstance(out_positions, (tuple, list)) or len(out_positions) != 2:
+                raise errors.type_error("has_aux=True requires the function to return a pair "
+                                        "(output, auxiliary data)")
+            main, aux = out_positions
+        else:
+            main, aux = out_positions, None
+        if not isinstance(main, int):
+            raise errors.type_error("Gradient only defined for scalar-output functions. Output "
+                                    f"was a pytree with {len(pytree.flatten(main)[0])} leaves.")
+        main_aval = traced.out_avals[main]
+        if main_aval.shape != ():
+            raise errors.type_error("Gradient only defined for scalar-output functions. Output "
+                                    f"had shape: {main_aval.shape}.")
+        if not dtypes.is_inexact(main_aval.dtype):
+            raise errors.type_error("grad requires real- or complex-valued outputs (output dtype "
+                                    f"that is a sub-dtype of np.inexact), but got "
+                                    f"{main_aval.dtype.name}.")
+        seeds = [lax.full((), 1, a.dtype) if i == main else _zeros(a)
+                 for i, a in enumerate(traced.out_avals)]
+        outs, cts = _vjp_call(traced, leaves, wrt, seeds)
+        grads = [_as_input_dtype(ct, leaves[i]) for ct, i in zip(cts, wrt)]
+        arg_leaves = [list(grads[_offset(ranges, nums, k):_offset(ranges, nums, k) + len(ranges[n])])
+                      for k, n in enumerate(nums)]
+        grad_trees = tuple(pytree.flatten(args[n])[1].unflatten(g) for n, g in zip(nums, arg_leaves))
+        value = outs[main]
+        result_grads = grad_trees[0] if single else grad_trees
+        if has_aux:
+            aux_tree = traced.out_tree.unflatten(outs)[1]
+            return (value, aux_tree), result_grads
+        return value, result_grads
+
+    run = _on_a_trace(impl)
+
+    @functools.wraps(fun)
+    def value_and_grad_f(*args, **kwargs):
+        return run(*args, **kwargs)
+    return value_and_grad_f
+
+
+def _offset(ranges, nums, k):
+    return sum(len(ranges[n]) for n in nums[:k])
+
+
+def _as_input_dtype(ct, leaf):
+    aval = aval_of(leaf)
+    return ct if ct.dtype == aval.dtype else lax.convert_element_type(ct, aval.dtype)
+
+
+def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False, reduce_axes=()):
+    vg = value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
+
+    @functools.wraps(fun)
+    def grad_f(*args, **kwargs):
+        (_, aux), g = vg(*args, **kwargs) if has_aux else ((None, None), vg(*args, **kwargs)[1])
+        return (g, aux) if has_aux else g
+    return grad_f
+
+
+# -- jvp / linearize ---------------------------------------------------------------------------
+def _check_tangents(primal_leaves, primal_tree, tangent_leaves, tangent_tree):
+    if primal_tree != tangent_tree:
+        raise errors.type_error("primal and tangent arguments to jvp must have the same tree "
+                                f"structure; primals have tree structure {primal_tree} whereas "
+                                f"tangents have tree structure {tangent_tree}.")
+    for p, t in zip(primal_leaves, tangent_leaves):
+        pa, ta = aval_of(p), aval_of(t)
+        if dtypes.is_inexact(pa.dtype) and pa.dtype != ta.dtype:
+            raise errors.type_error(
+                "primal and tangent arguments to jvp do not match; dtypes must be equal, or in "
+                "case of int/bool primal dtype the tangent dtype must be float0. Got primal dtype "
+                f"{pa.dtype.name} and so expected tangent dtype {pa.dtype.name}, but got tangent "
+                f"dtype {ta.dtype.name} instead.")
+        if pa.shape != ta.shape:
+            raise errors.value_error("jvp called with different primal and tangent shapes; Got "
+                                     f"primal shape {pa.shape} and tangent shape as {ta.shape}")
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise errors.type_error("primal and tangent arguments to jvp must be tuples or lists; "
+                                f"found {type(primals).__name__} and {type(tangents).__name__}.")
+    p_leaves, p_tree = pytree.flatten(tuple(primals))
+    t_leaves, t_tree = pytree.flatten(tuple(tangents))
+    _check_tangents(p_leaves, p_tree, t_leaves, t_tree)
+
+    def impl(primals, tangents):
+        traced, leaves = trace_private_function(fun, tuple(primals), {}, current_trace())
+        t_leaves = pytree.flatten(tuple(tangents))[0]
+        wrt = [i for i, l in enumerate(leaves) if dtypes.is_inexact(aval_of(l).dtype)]
+        name = _derive("jvp", traced, wrt)
+        outs = call_function(current_trace(), name,
+                             list(leaves) + traced.consts + [t_leaves[i] for i in wrt],
+                             list(traced.out_avals) * 2)
+        n = len(traced.out_avals)
+        y, ty = traced.out_tree.unflatten(outs[:n]), traced.out_tree.unflatten(outs[n:])
+        if has_aux:
+            return y[0], ty[0], y[1]
+        return y, ty
+    return _on_a_trace(impl)(tuple(primals), tuple(tangents))
+
+
+def linearize(fun, *primals, has_aux=False):
+    out = jvp(fun, primals, [_zeros_like_leafwise(p) for p in primals], has_aux=has_aux)
+
+    def f_jvp(*tangents):
+        return jvp(fun, primals, tangents, has_aux=has_aux)[1]
+    if has_aux:
+        return out[0], f_jvp, out[2]
+    return out[0], f_jvp
+
+
+def _zeros_like_leafwise(tree):
+    leaves, treedef = pytree.flatten(tree)
+    return treedef.unflatten([_zeros(aval_of(l).strip_weak_type()) for l in leaves])
+
+
+# -- vjp -------------------------------------------------------------------------------------
+def vjp(fun, *primals, has_aux=False, reduce_axes=()):
+    p_leaves, p_tree = pytree.flatten(tuple(primals))
+
+    def forward(primals):
+        out = fun(*primals)
+        return out
+
+    primal_out = JitFunction(forward)(tuple(primals)) if not tracing() else forward(tuple(primals))
+    out = primal_out[0] if has_aux else primal_out
+    out_leaves, out_tree = pytree.flatten(out)
+
+    def pullback_impl(primals, cts):
+        traced, leaves = trace_private_function(lambda *a: fun(*a)[0] if has_aux else fun(*a),
+                                                tuple(primals), {}, current_trace())
+        ct_leaves, ct_tree = pytree.flatten(cts)
+        if ct_tree != out_tree:
+            raise errors.type_error(f"Tree structure of cotangent input {ct_tree}, does not "
+                                    f"match structure of primal output {out_tree}.")
+        for c, a in zip(ct_leaves, traced.out_avals):
+            if aval_of(c).shape != a.shape:
+                raise errors.value_error(f"Shape of cotangent input to vjp pullback function "
+                                         f"{aval_of(c).shape} must be the same as the shape of "
+                                         f"corresponding primal input {a.shape}.")
+        wrt = [i for i, l in enumerate(leaves) if dtypes.is_inexact(aval_of(l).dtype)]
+        seeds = [lax.convert_element_type(c, a.dtype) if aval_of(c).dtype != a.dtype else c
+                 for c, a in zip(ct_leaves, traced.out_avals)]
+        _, cts_in = _vjp_call(traced, leaves, wrt, seeds)
+        by_leaf = dict(zip(wrt, cts_in))
+        grads = [_as_input_dtype(by_leaf[i], l) if i in by_leaf else _zeros(aval_of(l))
+                 for i, l in enumerate(leaves)]
+        return pytree.flatten(tuple(primals))[1].unflatten(grads)
+
+    run = _on_a_trace(pullback_impl)
+
+    def vjp_fn(ct):
+        return run(tuple(primals), ct)
+    if has_aux:
+        return out, vjp_fn, primal_out[1]
+    return out, vjp_fn
+
+
+# -- Jacobians ---------------------------------------------------------------------------------
+def _basis(aval):
+    n = int(np.prod(aval.shape, dtype=np.int64))
+    eye = np.eye(n, dtype=aval.dtype).reshape((n,) + aval.shape)
+    return [lax.asarray(eye[i], aval.dtype) for i in range(n)]
+
+
+def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
+    def jac(*args):
+        single, nums = _argnums_tuple(argnums, len(args), "jacfwd")
+        jacs = []
+        for n in nums:
+            x = args[n]
+            leaves, tree = pytree.flatten(x)
+            per_leaf = []
+            for k, leaf in enumerate(leaves):
+                aval = aval_of(leaf).strip_weak_type()
+                _check_differentiable([leaf], [0], "jacfwd")
+                columns = []
+                for e in _basis(aval):
+                    tangents = [lax.full_like(l, 0) if j != k else e for j, l in enumerate(leaves)]
+                    partial = functools.partial(_call_with_arg, fun, args, n, tree)
+                    _, t_out = jvp(partial, tuple(leaves), tuple(tangents))
+                    columns.append(t_out)
+                per_leaf.append(_stack_columns(columns, aval.shape))
+            jacs.append(tree.unflatten(per_leaf) if tree.num_leaves > 1 or tree.num_nodes > 1 else per_leaf[0])
+        return jacs[0] if single else tuple(jacs)
+    return jac
+
+
+def _call_with_arg(fun, args, n, tree, *leaves):
+    new_args = list(args)
+    new_args[n] = tree.unflatten(list(leaves))
+    return fun(*new_args)
+
+
+def _stack_columns(columns, in_shape):
+    """Columns (one output pytree per input element) into output.shape + in_shape arrays."""
+    leaves_per_col = [pytree.flatten(c)[0] for c in columns]
+    out_tree = pytree.flatten(columns[0])[1]
+    stacked = []
+    for j in range(len(leaves_per_col[0])):
+        cols = [lax.expand_dims(c[j], (c[j].ndim,)) for c in leaves_per_col]
+        out = lax.concatenate(cols, cols[0].ndim - 1)
+        stacked.append(lax.reshape(out, tuple(out.shape[:-1]) + tuple(in_shape)))
+    return out_tree.unflatten(stacked)
+
+
+def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
+    def jac(*args):
+        single, nums = _argnums_tuple(argnums, len(args), "jacrev")
+        y, pullback = vjp(lambda *a: fun(*a), *args)
+        y_leaves, y_tree = pytree.flatten(y)
+        rows_per_out = []
+        for k, leaf in enumerate(y_leaves):
+            aval = aval_of(leaf).strip_weak_type()
+            rows = []
+            for e in _basis(aval):
+                cts = [e if j == k else _zeros(aval_of(l).strip_weak_type())
+                       for j, l in enumerate(y_leaves)]
+                grads = pullback(y_tree.unflatten(cts))
+                rows.append(tuple(grads[n] for n in nums))
+            rows_per_out.append(_stack_rows(rows, aval.shape, len(nums)))
+        per_arg = [y_tree.unflatten([r[i] for r in rows_per_out]) for i in range(len(nums))]
+        return per_arg[0] if single else tuple(per_arg)
+    return jac
+
+
+def _stack_rows(rows, out_shape, n_args):
+    result = []
+    for i in range(n_args):
+        trees = [r[i] for r in rows]
+        leaves = [pytree.flatten(t)[0] for t in trees]
+        tree = pytree.flatten(trees[0])[1]
+        stacked = []
+        for j in range(len(leaves[0])):
+            parts = [lax.expand_dims(l[j], (0,)) for l in leaves]
+            out = lax.concatenate(parts, 0)
+            stacked.append(lax.reshape(out, tuple(out_shape) + tuple(out.shape[1:])))
+        result.append(tree.unflatten(stacked))
+    return tuple(result)
+
+
+jacobian = jacrev
+
+
+def hessian(fun, argnums=0, has_aux=False, holomorphic=False):
+    return jacfwd(jacrev(fun, argnums), argnums)
+
+
+# -- stop_gradient -----------------------------------------------------------------------------
+def stop_gradient(x):
+    """The identity whose derivative is zero: a call to a private identity function that the
+    autodiff passes recognise by its `hlox.stop_gradient` attribute."""
+    leaves, tree = pytree.flatten(x)
+    if not tracing():
+        return x
+    trace = current_trace()
+    outs = []
+    for leaf in leaves:
+        if isinstance(leaf, Tracer) and dtypes.is_inexact(leaf.dtype):
+            outs.append(_stop_gradient_call(trace, leaf))
+        else:
+            outs.append(leaf)
+    return tree.unflatten(outs)
+
+
+def _stop_gradient_call(trace, x):
+    def identity(v):
+        return v
+    traced, leaves = trace_private_function(identity, (x,), {}, trace)
+    traced.func_op.attributes["hlox.stop_gradient"] = ir.UnitAttr.get()
+    return call_function(trace, traced.fn_name, list(leaves) + traced.consts, traced.out_avals)[0]
