@@ -442,19 +442,23 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 
 
 # -- cumulative reductions ----------------------------------------------------------------
+_CUMULATIVE_NAMES = {"add": "cumsum", "multiply": "cumprod", "maximum": "cummax",
+                     "minimum": "cummin"}
+
+
 def cumulative(operand, axis, monoid, reverse):
     """lax.cumsum/cumprod/cummax/cummin: a reduce_window over the whole axis, padded with
     n-1 identities before (after, when reversed) so window i covers the prefix ending at i;
     XLA rewrites this window shape into an O(n log n) tree."""
     x = lax.asarray(operand)
-    if not (dtypes.is_integer(x.dtype) or dtypes.is_inexact(x.dtype)):
-        raise errors.type_error(f"cum{monoid} does not accept dtype {x.dtype.name}. Accepted "
-                                "dtypes are subtypes of number.")
     axis = int(axis)
     if axis < 0:
         raise errors.value_error("XLA operations do not allow negative axes")
     if axis >= x.ndim:
         raise errors.value_error(f"axis {axis} is out of bounds for array of shape {x.shape}")
+    if not (dtypes.is_integer(x.dtype) or dtypes.is_inexact(x.dtype)):
+        raise errors.type_error(f"{_CUMULATIVE_NAMES[monoid]} does not accept dtype "
+                                f"{x.dtype.name}. Accepted dtypes are subtypes of number.")
     n = x.shape[axis]
     if n == 0:
         return x
