@@ -102,7 +102,7 @@ class JitFunction:
         if not callable(fun):
             raise TypeError(f"jit expects a callable, got {type(fun).__name__}")
         self.fun = fun
-        functools.update_wrapper(self, fun)
+        functools.update_wrapper(self, fun, updated=())  # never take over fun's attributes
         self._sig = None
         try:
             self._sig = inspect.signature(fun)

@@ -127,3 +127,20 @@ def int_attr(op, name) -> int:
 
 def location_str(op) -> str:
     return str(op.location)
+
+
+# Ops with effects beyond their results; everything else is removed when its results are unused.
+_EFFECTFUL = {"stablehlo.custom_call", "stablehlo.outfeed", "stablehlo.infeed", "stablehlo.send",
+              "stablehlo.recv", "stablehlo.rng_bit_generator", "stablehlo.after_all",
+              "func.return", "stablehlo.return"}
+
+
+def remove_dead_code(func_op):
+    """Erase ops of the function's body whose results are never used (last first)."""
+    block = entry_block(func_op)
+    for op in reversed(list(block.operations)):
+        op = op.operation
+        if op.name in _EFFECTFUL or not len(op.results):
+            continue
+        if all(len(list(r.uses)) == 0 for r in op.results):
+            op.erase()

@@ -49,6 +49,7 @@ def jvp(module_op, func_name: str, wrt=None, name=None):
         out_tangents = [instantiate(tangents.get(v), trace.tracer(v)) for v in outs]
         values = outs + [trace.value_of(t) for t in out_tangents]
     irutil.set_returns(new, values)
+    irutil.remove_dead_code(new)
     return new
 
 

@@ -64,6 +64,7 @@ def _reverse(module_op, func_name, wrt, name, seed):
         grads = [instantiate(cts.get(args[i]), trace.tracer(args[i])) for i in wrt]
         grad_values = [trace.value_of(g) for g in grads]
     irutil.set_returns(new, (outs if seed == "arguments" else []) + grad_values)
+    irutil.remove_dead_code(new)
     return new
 
 
