@@ -912,7 +912,9 @@ def put(a, ind, v, mode=None, *, inplace=True):
     if v.size < ind.size:
         v = lax.concatenate([v] * -(-ind.size // v.size), 0)
     v = lax.slice(v, [0], [ind.size])
-    if mode == "clip":
+    if mode is None:  # JAX unravels the indices, which clips them to [-size, size)
+        ind = lax.clamp(-x.size, ind, x.size - 1)
+    elif mode == "clip":
         ind = lax.clamp(0, ind, x.size - 1)
     elif mode == "wrap":
         ind = lax.rem(lax.add(lax.rem(ind, x.size), x.size), x.size)
