@@ -7,6 +7,7 @@ except rank-0 scalars.
 from __future__ import annotations
 
 import builtins
+import functools
 import operator
 from collections import namedtuple
 
@@ -653,6 +654,202 @@ def padtype_to_pads(in_shape, window_shape, window_strides, padding):
             pads.append((lo, total - lo))
         return pads
     raise ValueError(f"unknown padding {padding!r}; expected 'VALID', 'SAME' or 'SAME_LOWER'")
+
+
+# -- convolution -----------------------------------------------------------------------
+class ConvDimensionNumbers(namedtuple("ConvDimensionNumbers", ["lhs_spec", "rhs_spec", "out_spec"])):
+    """(batch, feature, spatial...) of lhs and output, (out feature, in feature, spatial...)
+    of rhs, as dimension indices."""
+
+    def __new__(cls, lhs_spec, rhs_spec, out_spec):
+        return super().__new__(cls, tuple(lhs_spec), tuple(rhs_spec), tuple(out_spec))
+
+
+def conv_general_permutations(dimension_numbers):
+    """Dimension indices of the string specs ('NCHW', 'OIHW', 'NCHW'), spatial dimensions in
+    the order they appear in the rhs spec."""
+    lhs_spec, rhs_spec, out_spec = dimension_numbers
+    pairs = (("N", "C"), ("O", "I"), ("N", "C"))
+    for i, (a, b) in enumerate(pairs):
+        spec = dimension_numbers[i]
+        if not spec.count(a) == spec.count(b) == 1:
+            raise errors.type_error(f"convolution dimension_numbers[{i}] must contain the "
+                                    f"characters '{a}' and '{b}' exactly once, got {spec}")
+        if len(spec) != len(set(spec)):
+            raise errors.type_error(f"convolution dimension_numbers[{i}] cannot have duplicate "
+                                    f"characters, got {spec}")
+    spatial = [set(s) - set(p) for s, p in zip(dimension_numbers, pairs)]
+    if not spatial[0] == spatial[1] == spatial[2]:
+        raise errors.type_error(f"convolution dimension_numbers elements must each have the "
+                                f"same set of spatial characters, got {tuple(dimension_numbers)}")
+
+    def perm(spec, pair):
+        rest = sorted((i for i, c in enumerate(spec) if c not in pair),
+                      key=lambda i: rhs_spec.index(spec[i]))
+        return (spec.index(pair[0]), spec.index(pair[1])) + tuple(rest)
+    return tuple(perm(s, p) for s, p in zip(dimension_numbers, pairs))
+
+
+def conv_dimension_numbers(lhs_shape, rhs_shape, dimension_numbers):
+    """`dimension_numbers` (None, three strings, or ConvDimensionNumbers) as ConvDimensionNumbers."""
+    if isinstance(dimension_numbers, ConvDimensionNumbers):
+        return dimension_numbers
+    if len(lhs_shape) != len(rhs_shape):
+        raise errors.type_error(f"convolution requires lhs and rhs ndim to be equal, got "
+                                f"{len(lhs_shape)} and {len(rhs_shape)}")
+    if dimension_numbers is None:
+        iota_ = tuple(range(len(lhs_shape)))
+        return ConvDimensionNumbers(iota_, iota_, iota_)
+    if not isinstance(dimension_numbers, (list, tuple)) or len(dimension_numbers) != 3:
+        raise errors.type_error(f"convolution dimension_numbers must be None, a "
+                                f"ConvDimensionNumbers or three strings, got {dimension_numbers!r}")
+    if not all(isinstance(s, str) for s in dimension_numbers):
+        return ConvDimensionNumbers(*dimension_numbers)
+    for i, spec in enumerate(dimension_numbers):
+        if len(spec) != len(lhs_shape):
+            raise errors.type_error(f"convolution dimension_numbers[{i}] must have len equal to "
+                                    f"the ndim of lhs and rhs, got {len(spec)} for lhs and rhs "
+                                    f"shapes {tuple(lhs_shape)} and {tuple(rhs_shape)}")
+    return ConvDimensionNumbers(*conv_general_permutations(dimension_numbers))
+
+
+def _dilate_shape(shape, dilation):
+    return [0 if d == 0 else 1 + r * (d - 1) for d, r in zip(shape, dilation)]
+
+
+def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
+                         dimension_numbers=None, feature_group_count=1, batch_group_count=1,
+                         precision=None, preferred_element_type=None, out_sharding=None):
+    lhs, rhs = asarray(lhs), asarray(rhs)
+    dnums = conv_dimension_numbers(lhs.shape, rhs.shape, dimension_numbers)
+    n = lhs.ndim - 2
+    if lhs_dilation is None:
+        lhs_dilation = (1,) * n
+    elif isinstance(padding, str) and any(d != 1 for d in lhs_dilation):
+        raise errors.value_error("String padding is not implemented for transposed convolution "
+                                 "using this op. Please either exactly specify the required "
+                                 "padding or use conv_transpose.")
+    rhs_dilation = (1,) * n if rhs_dilation is None else rhs_dilation
+    if isinstance(padding, str):
+        window = _dilate_shape([rhs.shape[d] for d in dnums.rhs_spec[2:]], rhs_dilation)
+        padding = padtype_to_pads([lhs.shape[d] for d in dnums.lhs_spec[2:]], window,
+                                  window_strides, padding)
+    else:
+        try:
+            padding = tuple((operator.index(lo), operator.index(hi)) for lo, hi in padding)
+        except (ValueError, TypeError):
+            raise errors.value_error(f"padding argument to conv_general_dilated should be a "
+                                     f"string or a sequence of (low, high) pairs, got "
+                                     f"{padding}") from None
+    if lhs.dtype != rhs.dtype:
+        raise errors.type_error(f"conv_general_dilated requires arguments to have the same "
+                                f"dtypes, got {lhs.dtype.name}, {rhs.dtype.name}")
+    pet = None if preferred_element_type is None else dtypes.canonicalize(
+        dtypes.to_dtype(preferred_element_type))
+    return ops.convolution.bind(
+        lhs, rhs, window_strides=tuple(int(s) for s in window_strides),
+        padding=tuple(padding), lhs_dilation=tuple(int(d) for d in lhs_dilation),
+        rhs_dilation=tuple(int(d) for d in rhs_dilation),
+        dimension_numbers=ConvDimensionNumbers(*dnums),
+        feature_group_count=int(feature_group_count), batch_group_count=int(batch_group_count),
+        precision=_precision_name(precision),
+        preferred_element_type=pet if pet != lhs.dtype else None)
+
+
+def conv(lhs, rhs, window_strides, padding, precision=None, preferred_element_type=None):
+    return conv_general_dilated(lhs, rhs, window_strides, padding, precision=precision,
+                                preferred_element_type=preferred_element_type)
+
+
+def conv_with_general_padding(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation,
+                              precision=None, preferred_element_type=None):
+    return conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=lhs_dilation,
+                                rhs_dilation=rhs_dilation, precision=precision,
+                                preferred_element_type=preferred_element_type)
+
+
+# -- select_and_scatter / select_and_gather ------------------------------------------------
+def select_and_scatter(operand, select, window_dimensions, window_strides, padding, source,
+                       init_value, scatter):
+    """stablehlo.select_and_scatter: in each window of `operand` pick one element with
+    `select(a, b) -> bool` (True keeps a) and combine the window's `source` value into it
+    with `scatter`."""
+    x = asarray(operand)
+    src = asarray(source, x.dtype)
+    return ops.select_and_scatter.bind(
+        x, src, _operand_like(init_value, x.dtype),
+        window_dimensions=tuple(int(w) for w in window_dimensions),
+        window_strides=tuple(int(s) for s in window_strides),
+        padding=tuple((int(lo), int(hi)) for lo, hi in padding),
+        select=lambda a, b: [select(a, b)], scatter=lambda a, b: [scatter(a, b)])
+
+
+def _select_direction(select_prim):
+    """'GE', 'LE', 'GT' or 'LT' for lax.ge/le/gt/lt (or those names as strings)."""
+    names = {ge: "GE", le: "LE", gt: "GT", lt: "LT"}
+    direction = names.get(select_prim) or str(select_prim).upper().removesuffix("_P")
+    if direction not in ("GE", "LE", "GT", "LT"):
+        raise errors.value_error(f"select_prim must be lax.ge, lax.le, lax.gt or lax.lt, got "
+                                 f"{select_prim!r}")
+    return direction
+
+
+@functools.lru_cache(maxsize=None)
+def _compare_body(direction):
+    return lambda a, b: [ops.compare.bind(a, b, direction=direction)]
+
+
+@functools.lru_cache(maxsize=None)
+def _select_body(direction, pairs):
+    """A body comparing the first operand of each side and selecting every operand with it."""
+    def body(*args):
+        a, b = args[:pairs], args[pairs:]
+        pick = ops.compare.bind(a[0], b[0], direction=direction)
+        return [ops.select.bind(pick, x, y) for x, y in zip(a, b)]
+    return body
+
+
+def _select_identity(direction, dtype):
+    return identity_value("maximum" if direction in ("GE", "GT") else "minimum", dtype)
+
+
+def select_and_scatter_add(source, operand, select_prim, window_dimensions, window_strides,
+                           padding):
+    """Add each window's `source` value at the element `select_prim` picks in that window of
+    `operand` (the transpose of select_and_gather_add; max pooling's gradient)."""
+    x = asarray(operand)
+    direction = _select_direction(select_prim)
+    identity = asarray(_select_identity(direction, x.dtype), x.dtype)
+    # Padding is applied to the operand explicitly (XLA CPU rejects padded select_and_scatter).
+    padded = pad(x, identity, [(lo, hi, 0) for lo, hi in padding])
+    out = ops.select_and_scatter.bind(
+        padded, asarray(source, x.dtype), _zero(x.dtype),
+        window_dimensions=tuple(int(w) for w in window_dimensions),
+        window_strides=tuple(int(s) for s in window_strides), padding=((0, 0),) * x.ndim,
+        select=_compare_body(direction), scatter=_MONOID_BODIES["add"])
+    return slice(out, [lo for lo, _ in padding],
+                 [lo + d for (lo, _), d in zip(padding, x.shape)])
+
+
+def select_and_gather_add(tangents, operand, select_prim, window_dimensions, window_strides,
+                          padding, base_dilation=None, window_dilation=None, init_tangent=None):
+    """For each window of `operand`, the element of `tangents` at the position `select_prim`
+    picks (the JVP of max/min pooling), as one two-operand reduce_window."""
+    x = asarray(operand)
+    t = asarray(tangents, x.dtype)
+    direction = _select_direction(select_prim)
+    n = x.ndim
+    inits = [asarray(_select_identity(direction, x.dtype), x.dtype),
+             _zero(x.dtype) if init_tangent is None else asarray(init_tangent, x.dtype)]
+    return ops.reduce_window.bind(
+        x, t, *inits, window_dimensions=tuple(window_dimensions),
+        window_strides=tuple(window_strides), base_dilations=tuple(base_dilation or (1,) * n),
+        window_dilations=tuple(window_dilation or (1,) * n),
+        padding=tuple(tuple(p) for p in padding), body=_select_body(direction, 2))[1]
+
+
+def _zero(dtype):
+    return asarray(np.zeros((), dtype), dtype)
 
 
 # -- sorting ---------------------------------------------------------------------
