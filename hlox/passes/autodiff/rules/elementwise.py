@@ -12,8 +12,8 @@ from hlox.passes.autodiff.common import add_maybe, jvp_rule, vjp_rule, zeros_lik
 
 
 def _c(x, value):
-    """A scalar constant in x's dtype."""
-    return lax.full((), value, x.dtype)
+    """A constant shaped like x."""
+    return lax.full(x.shape, value, x.dtype)
 
 
 UNARY_DERIVATIVES = {
