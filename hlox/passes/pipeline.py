@@ -15,7 +15,7 @@ import os
 import sys
 import traceback
 
-from hlox.lowering.mlir import ir, passmanager
+from hlox.lowering.mlir import enable_inlining, ir, passmanager
 from hlox.passes import diagnostics, registry
 
 __all__ = ["PassRef", "Nested", "PipelineError", "parse_pipeline", "validate", "run"]
@@ -239,6 +239,7 @@ def run(module, pipeline, *, print_ir_before_all=False, print_ir_after_all=False
     if isinstance(pipeline, str):
         pipeline = parse_pipeline(pipeline)
     collected: list[diagnostics.Diagnostic] = []
+    enable_inlining(op.context)
     with op.context, diagnostics.capture(op.context, collected.append):
         pm = passmanager.PassManager(pipeline.anchor)
         _build(pm, pipeline)

@@ -95,7 +95,7 @@ _ALIAS = re.compile(r"^\s*[#!][\w.$-]+\s*=")
 
 
 def _implicit_module(text: str) -> str:
-    """`text` inside `module { ... }`, leaving every op at the same line and column.
+    """`text` (several top-level ops) inside `module { ... }`, every op at the same line and column.
 
     `module {` goes onto the blank or comment line (or the end of the alias
     definition) before the first op, and `}` onto a new line after the last op.
@@ -126,9 +126,15 @@ def _parse_text(text: str, name: str, wrap_if_needed: bool):
         if wrap_if_needed and _several_ops(e):
             raise _NotOneModule() from None
         raise
-    if op.operation.name != "builtin.module":  # never true of wrapped text
-        raise _NotOneModule()
-    return op
+    return op if op.operation.name == "builtin.module" else _module_around(op.operation)
+
+
+def _module_around(op):
+    """A `builtin.module` holding the single top-level op `op` (mlir-opt's implicit module)."""
+    module = ir.Operation.create("builtin.module", regions=1, loc=op.location)
+    module.regions[0].blocks.append()
+    ir.InsertionPoint(module.regions[0].blocks[0]).insert(op)
+    return module.opview
 
 
 def parse_source(content, name: str, ctx: ir.Context | None = None, first_line: int = 1):
