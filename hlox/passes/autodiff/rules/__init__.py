@@ -1,2 +1,3 @@
 """The rule tables, filled by importing each family of rules."""
 from hlox.passes.autodiff.rules import calls, elementwise, structural  # noqa: F401
+from hlox.passes.autodiff.rules import windows_linalg  # noqa: F401,E402
