@@ -78,6 +78,8 @@ def type_name(tp) -> str:
         return f"list of {type_name(typing.get_args(tp)[0])}"
     if _is_union(tp):
         return " or ".join(type_name(arm) for arm in typing.get_args(tp))
+    if tp not in _SCALAR_NAMES:
+        raise TypeError(f"unsupported option type {tp!r}: use str, int, float, bool, list[...] or X | None")
     return _SCALAR_NAMES[tp]
 
 

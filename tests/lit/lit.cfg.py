@@ -1,6 +1,7 @@
 # The lit suite of hlox's tools: `lit -v tests/lit` (tests/test_lit.py runs it under pytest).
 import os
 import sys
+import tempfile
 
 import lit.formats
 
@@ -8,6 +9,8 @@ config.name = "hlox"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir"]
 config.test_source_root = os.path.dirname(__file__)
+# %t files go to the temp dir, not into the source tree.
+config.test_exec_root = os.path.join(tempfile.gettempdir(), f"hlox-lit-{os.getuid()}")
 config.excludes = ["Inputs"]
 
 python = sys.executable
