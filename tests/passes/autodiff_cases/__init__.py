@@ -52,6 +52,19 @@ def ints(hi, *shape):
     return _rng.integers(0, hi, shape).astype(np.int32)
 
 
+def raw_op(op_name, dtype=None):
+    """x -> `op_name`(x) of x's shape (and x's dtype unless given), for op forms that no frontend
+    function emits (chlo.tan, a complex-to-real stablehlo.convert)."""
+    def fn(x):
+        from hlox.frontend.core import Tracer, current_trace
+        from hlox.frontend.primitives import emit
+        trace = current_trace()
+        aval = x.aval if dtype is None else x.aval.update(dtype=np.dtype(dtype), weak_type=False)
+        op = emit(trace, op_name, [trace.value_of(x)], [aval])
+        return Tracer(trace, aval, op.results[0])
+    return fn
+
+
 def load_cases():
     """{op_name: [Case, ...]} from every case file of this folder, in file order."""
     cases: dict = {}
@@ -64,4 +77,4 @@ def load_cases():
     return cases
 
 
-__all__ = ["Case", "crand", "distinct", "ints", "load_cases", "positive", "rand"]
+__all__ = ["Case", "crand", "distinct", "ints", "load_cases", "positive", "rand", "raw_op"]

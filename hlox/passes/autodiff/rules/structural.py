@@ -31,7 +31,7 @@ def linear_in(*positions):
 
 
 for _name in ("stablehlo.broadcast_in_dim", "stablehlo.reshape", "stablehlo.transpose",
-              "stablehlo.slice", "stablehlo.reverse", "stablehlo.copy"):
+              "stablehlo.slice", "stablehlo.reverse"):
     jvp_rule(_name)(linear_in(0))
 jvp_rule("stablehlo.dynamic_slice")(linear_in(0))
 jvp_rule("stablehlo.dynamic_update_slice")(linear_in(0, 1))
@@ -42,11 +42,6 @@ jvp_rule("stablehlo.gather")(linear_in(0))
 @jvp_rule("stablehlo.concatenate")
 def _concatenate_jvp(site, tangents):
     return linear_in(*range(len(site.inputs)))(site, tangents)
-
-
-@vjp_rule("stablehlo.copy")
-def _copy_vjp(site, cts):
-    return [cts[0]]
 
 
 @vjp_rule("stablehlo.broadcast_in_dim")
@@ -224,15 +219,30 @@ def _prod_of_others(x, dims):
     xt = lax.transpose(x, perm)
     n = int(np.prod([x.shape[d] for d in dims], dtype=np.int64))
     flat = lax.reshape(xt, [x.shape[d] for d in kept] + [n])
-    axis = flat.ndim - 1
-    one = lax.full((), 1, x.dtype)
-    left = lax.cumprod(flat, axis=axis)
-    right = lax.cumprod(flat, axis=axis, reverse=True)
-    cfg = [(0, 0, 0)] * axis
-    left_excl = lax.pad(lax.slice_in_dim(left, 0, n - 1, axis=axis), one, cfg + [(1, 0, 0)])
-    right_excl = lax.pad(lax.slice_in_dim(right, 1, n, axis=axis), one, cfg + [(0, 1, 0)])
-    others = lax.reshape(lax.mul(left_excl, right_excl), xt.shape)
+    others = lax.reshape(_others_by_tree(flat), xt.shape)
     return lax.transpose(others, list(np.argsort(perm)))
+
+
+def _others_by_tree(flat):
+    """Products of the others along the last axis, as the adjoint of a pairwise product tree
+    (JAX's _reduce_prod_tree): only slice/pad/mul/concatenate, so it differentiates again."""
+    axis = flat.ndim - 1
+    one = lax.full((), 1, flat.dtype)
+    levels, cur = [], flat
+    while cur.shape[axis] > 1:
+        n = cur.shape[axis]
+        half = (n + 1) // 2
+        a = lax.slice_in_dim(cur, 0, half, axis=axis)
+        b = lax.slice_in_dim(cur, half, n, axis=axis)
+        if n % 2:
+            b = lax.pad(b, one, [(0, 0, 0)] * axis + [(0, 1, 0)])
+        levels.append((a, b, n))
+        cur = lax.mul(a, b)
+    g = lax.full(cur.shape, 1, flat.dtype)
+    for a, b, n in reversed(levels):
+        g = lax.concatenate([lax.mul(g, b), lax.mul(g, a)], axis)
+        g = lax.slice_in_dim(g, 0, n, axis=axis)
+    return g
 
 
 def _chooser_indicators(x, out, dims):
