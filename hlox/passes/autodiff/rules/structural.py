@@ -158,7 +158,12 @@ def _remaining(original, *removed):
 
 
 def dot_transpose_lhs(g, x_aval, y, dims, swap_ans=False):
-    """The cotangent of lhs of dot_general(x, y, dims) given the output cotangent g."""
+    """The cotangent of lhs of dot_general(x, y, dims) given the output cotangent g.
+
+    The product is g . y (result dims: batch, x kept, x contracted); when the other operand
+    order y . g lays the result out in x's own order, that order is used, so no transpose
+    is left for XLA to undo.
+    """
     (x_contract, y_contract), (x_batch, y_batch) = dims
     x_kept = _remaining(range(len(x_aval.shape)), x_contract, x_batch)
     y_kept = _remaining(range(y.ndim), y_contract, y_batch)
@@ -166,10 +171,14 @@ def dot_transpose_lhs(g, x_aval, y, dims, swap_ans=False):
         ans_batch, ans_y, _ = _ranges_like(x_batch, y_kept, x_kept)
     else:
         ans_batch, _, ans_y = _ranges_like(x_batch, x_kept, y_kept)
-    new_dims = ((ans_y, tuple(y_kept)), (ans_batch, tuple(y_batch)))
     x_contract_sorted_by_y = list(np.take(x_contract, np.argsort(y_contract))) if x_contract else []
-    out_axes = np.argsort(list(x_batch) + x_kept + x_contract_sorted_by_y)
-    out = lax.transpose(lax.dot_general(g, y, new_dims), tuple(int(a) for a in out_axes))
+    layout = list(x_batch) + x_kept + x_contract_sorted_by_y  # x's dims in g . y's result order
+    swapped = list(x_batch) + x_contract_sorted_by_y + x_kept  # ... in y . g's result order
+    if swapped == sorted(swapped) and layout != sorted(layout):
+        out = lax.dot_general(y, g, ((tuple(y_kept), ans_y), (tuple(y_batch), ans_batch)))
+    else:
+        out = lax.dot_general(g, y, ((ans_y, tuple(y_kept)), (ans_batch, tuple(y_batch))))
+        out = lax.transpose(out, tuple(int(a) for a in np.argsort(layout)))
     return out if out.dtype == x_aval.dtype else lax.convert_element_type(out, x_aval.dtype)
 
 
