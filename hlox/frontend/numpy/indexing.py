@@ -717,21 +717,28 @@ def take(a, indices, axis=None, out=None, mode=None, unique_indices=False,
         raise NotImplementedError("The 'raise' mode to hlox.numpy.take is not supported.")
     if mode not in _TAKE_MODES:
         raise errors.value_error(f"Invalid mode '{mode}' for np.take")
+    _check_indices(indices, "take")
     if axis is None:
         a, axis = lax.reshape(a, (a.size,)), 0
     axis = canonicalize_axis(operator.index(axis), a.ndim)
+    if a.shape[axis] == 0 and indices.size:
+        raise errors.index_error("Cannot do a non-empty hlox.numpy.take() from an empty axis.")
+    return _fused(_take_impl, [a, indices], (axis, mode, bool(indices_are_sorted),
+                                              _static_fill(fill_value)))
+
+
+def _take_impl(arrays, static):
+    a, indices = arrays
+    axis, mode, indices_are_sorted, fill_value = static
     n = a.shape[axis]
-    _check_indices(indices, "take")
     if n == 0:
-        if indices.size:
-            raise errors.index_error("Cannot do a non-empty hlox.numpy.take() from an empty axis.")
         return a
-    out_shape = a.shape[:axis] + indices.shape + a.shape[axis + 1:]
     if indices.size == 0:
-        return lax.full(out_shape, 0, a.dtype)
+        return lax.full_like(a, 0, shape=a.shape[:axis] + indices.shape + a.shape[axis + 1:])
     if mode == "wrap":
-        indices = lax.rem(lax.add(lax.rem(indices, n), n), n) if indices.dtype.kind != "u" \
-            else lax.rem(indices, n)
+        indices = lax.rem(indices, n)
+        if indices.dtype.kind != "u":
+            indices = lax.rem(lax.add(indices, n), n)
     elif mode in (None, "fill"):
         indices = _normalize(indices, n, True)
     slice_sizes = list(a.shape)
@@ -760,17 +767,20 @@ def take_along_axis(arr, indices, axis=-1, mode=None, fill_value=None, *,
         raise errors.value_error(f"indices and arr must have the same number of dimensions; "
                                  f"{indices.ndim} vs. {a.ndim}")
     axis = canonicalize_axis(axis, a.ndim)
-    arr_shape = a.shape[:axis] + (1,) + a.shape[axis + 1:]
-    out_shape = broadcast_shapes(indices.shape, arr_shape)
+    out_shape = broadcast_shapes(indices.shape, a.shape[:axis] + (1,) + a.shape[axis + 1:])
+    mode = parse_mode(mode, FILL)
+    wrap = mode != PROMISE if wrap_negative_indices is None else bool(wrap_negative_indices)
+    return _fused(_take_along_axis_impl, [a, indices],
+                  (axis, out_shape, mode, _static_fill(fill_value), wrap))
+
+
+def _take_along_axis_impl(arrays, static):
+    """Batched gather: dims where indices and arr both vary are gather batching dims."""
+    a, indices = arrays
+    axis, out_shape, mode, fill_value, wrap = static
     if a.shape[axis] == 0:
         return lax.full(out_shape, 0, a.dtype)
-    wrap = mode != PROMISE if wrap_negative_indices is None else wrap_negative_indices
     indices = _normalize(indices, a.shape[axis], wrap)
-    return _gather_along_axis(a, indices, axis, out_shape, mode, fill_value)
-
-
-def _gather_along_axis(a, indices, axis, out_shape, mode, fill_value):
-    """Batched gather: dims where indices and arr both vary are gather batching dims."""
     index_dims = [i for i, d in enumerate(indices.shape) if i == axis or d != 1]
     gather_indices = lax.reshape(broadcast_to(indices, [out_shape[i] if i in index_dims else 1
                                                         for i in range(a.ndim)]),
@@ -802,8 +812,7 @@ def _gather_along_axis(a, indices, axis, out_shape, mode, fill_value):
                                     start_index_map=tuple(start_map),
                                     operand_batching_dims=tuple(operand_batch),
                                     start_indices_batching_dims=tuple(indices_batch))
-    return gather_with_mode(a, gather_indices, dn, slice_sizes, False,
-                            FILL if mode is None else mode, fill_value)
+    return gather_with_mode(a, gather_indices, dn, slice_sizes, False, mode, fill_value)
 
 
 # -- nonzero and friends ---------------------------------------------------------------------
@@ -860,10 +869,14 @@ def flatnonzero(a, *, size=None, fill_value=None):
 def argwhere(a, *, size=None, fill_value=None):
     x = asarray(a)
     coords = nonzero(lax.reshape(x, (1,)) if x.ndim == 0 else x, size=size, fill_value=fill_value)
-    n = coords[0].shape[0]
-    if x.ndim == 0:
-        return lax.full((n, 0), 0, coords[0].dtype)
-    return lax.concatenate([lax.reshape(c, (n, 1)) for c in coords], 1)
+    return _fused(_stack_columns, coords, x.ndim == 0)
+
+
+def _stack_columns(columns, empty):
+    n = columns[0].shape[0]
+    if empty:
+        return lax.full((n, 0), 0, columns[0].dtype)
+    return lax.concatenate([lax.reshape(c, (n, 1)) for c in columns], 1)
 
 
 def compress(condition, a, axis=None, *, size=None, fill_value=0, out=None):
