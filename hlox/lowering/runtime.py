@@ -5,13 +5,19 @@ surface is internal and moves between releases, so it stays behind these calls.
 """
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
-from jaxlib import _jax, xla_client
+from jaxlib import _jax, utils, xla_client
 from jaxlib._jax import jax_jit
 
 from hlox import config
+
+# PJRT logs INFO lines on stderr when a client starts; JAX shows none, so neither do we
+# (TF_CPP_MIN_LOG_LEVEL, when set, decides instead).
+if "TF_CPP_MIN_LOG_LEVEL" not in os.environ:
+    utils.absl_set_min_log_level(1)
 
 # jaxlib's device_put consults a process-wide x64 flag object; keep it alive and in sync.
 _x64_flag = _jax.config.Config("hlox_enable_x64", config.x64_enabled(),
