@@ -279,7 +279,8 @@ def identity(n, dtype=None):
 
 def tri(N, M=None, k=0, dtype=None):
     n, m = _dims(N, M, "tri")
-    return lax.convert_element_type(_diagonal_mask((n, m), k, "GE"), _float_default(dtype))
+    dtype = dtypes.float32 if dtype is None else _dtype_arg(dtype)  # JAX: float32 even in x64
+    return lax.convert_element_type(_diagonal_mask((n, m), k, "GE"), dtype)
 
 
 def _triangle(name, keep_lower):
