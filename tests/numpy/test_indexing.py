@@ -216,10 +216,18 @@ def test_index_arrays_in_x64(x64):
 
 def test_advanced_indices_separated_go_first():
     x = DATA[(2, 3, 4)]
-    i, j = np.array([[0, 1]]), np.array([[2], [3]])
+    i, j = np.array([[0, 1]]), np.array([[2], [1]])
     for index in [(i, slice(None), j), (slice(None), 0, j), (0, slice(1, 3), j), (i, None, j),
-                  (i, Ellipsis, j), (slice(None), i, j)]:
+                  (i, Ellipsis, j), (slice(None), i, j), (slice(None), i, None, j),
+                  (slice(None), 1, None, j)]:
         assert_matches(hjnp.asarray(x)[index], jjnp.asarray(x)[index])
+        assert_matches(hjnp.asarray(x)[index], x[index])
+    x4 = np.arange(120, dtype=np.float32).reshape(2, 3, 4, 5)
+    for index in [(slice(None), i, slice(None), j), (Ellipsis, i, 1, j[:, :1]),
+                  (slice(None), i, slice(1, 3), 2)]:
+        assert_matches(hjnp.asarray(x4)[index], x4[index])
+        assert_matches(hlox.jit(lambda a, u, v: a[(slice(None), u, slice(None), v)])(x4, i, j),
+                       x4[(slice(None), i, slice(None), j)])
 
 
 def test_boolean_masks():
