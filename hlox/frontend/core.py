@@ -226,8 +226,8 @@ class Trace:
     def constant(self, array: np.ndarray, dtype) -> ir.Value:
         array = np.asarray(array)
         key = None
-        if array.size == 1:
-            key = (array.reshape(-1)[0].item(), array.shape, np.dtype(dtype).name)
+        if array.size == 1 and self._at_top_level():  # constants in regions stay in them
+            key = (repr(array.reshape(-1)[0].item()), array.shape, np.dtype(dtype).name)
             hit = self._const_cache.get(key)
             if hit is not None:
                 return hit
@@ -236,7 +236,7 @@ class Trace:
                                  attributes={"value": attr}, loc=self.op_location(),
                                  ip=self.ip)
         value = op.result
-        if key is not None and self._at_top_level():
+        if key is not None:
             self._const_cache[key] = value
         return value
 

@@ -788,3 +788,19 @@ triangular_solve = Primitive("stablehlo.triangular_solve", _triangular_solve_rul
         "left_side": bool_attr(left_side), "lower": bool_attr(lower),
         "unit_diagonal": bool_attr(unit_diagonal),
         "transpose_a": stablehlo.TransposeAttr.get(transpose_a)}))
+
+
+def _while_rule(*avals, cond, body):
+    return list(avals)
+
+
+def _while_emit(trace, values, out_avals, *, cond, body):
+    op = emit(trace, "stablehlo.while", values, out_avals, regions=2)
+    carried = [ShapedArray(a.shape, a.dtype) for a in out_avals]
+    build_region(trace, op.regions[0], carried, cond)
+    build_region(trace, op.regions[1], carried, body)
+    return list(op.results)
+
+
+# `cond(*carry) -> [pred]` and `body(*carry) -> [carry...]` are traced into the two regions.
+while_loop = Primitive("stablehlo.while", _while_rule, _while_emit, multiple_results=True)

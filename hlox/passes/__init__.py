@@ -22,6 +22,7 @@ from hlox.passes.registry import (Option, PassError, PassInfo, get, mlir_pass_an
 from hlox.passes.rewrite import RewritePass, rewrite_pass
 from hlox.passes import transforms  # noqa: F401  (registers hlox-jvp, hlox-vjp, hlox-grad, hlox-batch)
 from hlox.passes.autodiff import passes as _autodiff_passes  # noqa: F401,E402  (the real hlox-jvp/vjp/grad)
+from hlox.passes.batching import passes as _batching_passes  # noqa: F401,E402  (the real hlox-batch)
 
 __all__ = ["Diagnostic", "emit_error", "emit_remark", "emit_warning", "note", "Nested", "PassRef",
            "PipelineError", "parse_pipeline", "run", "validate", "Option", "PassError", "PassInfo", "get",

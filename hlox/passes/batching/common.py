@@ -1,0 +1,79 @@
+"""What a batching rule sees, and the rule table.
+
+A batching rule is `rule(site, args, dims) -> [(value, dim) per result]`: `args` are
+the op's operands in the new function (tracers), `dims[i]` the axis of `args[i]`
+that carries the batch, or None for a value that is the same for every example.
+A result dim of None means the result does not depend on the batch. Rules build
+their ops with `hlox.lax`, so shapes are checked as for user code.
+"""
+from __future__ import annotations
+
+from hlox.frontend import lax
+from hlox.passes import irutil
+from hlox.passes.registry import PassError
+
+BATCH_RULES: dict = {}
+
+
+def batch_rule(*names):
+    def register(fn):
+        for name in names:
+            BATCH_RULES[name] = fn
+        return fn
+    return register
+
+
+class Site:
+    """The op being batched: its attributes, and the batch size."""
+
+    def __init__(self, trace, op, module_op, size):
+        self.trace = trace
+        self.op = op
+        self.name = op.name
+        self.module_op = module_op
+        self.size = size
+        self.out_avals = [irutil.value_aval(r) for r in op.results]
+        self.in_avals = [irutil.value_aval(v) for v in op.operands]
+
+    def ints(self, name):
+        return irutil.dense_ints(self.op, name)
+
+    def int(self, name):
+        return irutil.int_attr(self.op, name)
+
+    def attr(self, name):
+        return self.op.attributes[name]
+
+    def has(self, name):
+        return name in self.op.attributes
+
+    def fail(self, message):
+        raise PassError(f"{message} ('{self.name}' at {self.op.location})", op=self.op)
+
+
+def move_to_front(x, dim):
+    """The value with its batch axis first (no op when it already is)."""
+    if dim is None or dim == 0:
+        return x
+    perm = [dim] + [d for d in range(x.ndim) if d != dim]
+    return lax.transpose(x, perm)
+
+
+def move_axis(x, src, dst):
+    if src == dst:
+        return x
+    perm = [d for d in range(x.ndim) if d != src]
+    perm.insert(dst, src)
+    return lax.transpose(x, perm)
+
+
+def materialize(x, dim, size):
+    """A batched value with the batch axis first; unbatched values are broadcast."""
+    if dim is None:
+        return lax.broadcast(x, (size,))
+    return move_to_front(x, dim)
+
+
+def front_all(args, dims, size):
+    """Every operand batched along axis 0 (broadcasting the unbatched ones)."""
+    return [materialize(a, d, size) for a, d in zip(args, dims)]

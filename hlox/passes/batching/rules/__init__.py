@@ -1,0 +1,2 @@
+"""The batching rule table, filled by importing each family of rules."""
+from hlox.passes.batching.rules import core  # noqa: F401
