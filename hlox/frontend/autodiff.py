@@ -259,33 +259,55 @@ def vjp(fun, *primals, has_aux=False, reduce_axes=()):
 
 
 # -- Jacobians ---------------------------------------------------------------------------------
+# Basis vectors are batched with vmap (the batching pass), not looped over.
 def _basis(aval):
+    """The standard basis of an input, stacked: shape (size,) + aval.shape."""
     n = int(np.prod(aval.shape, dtype=np.int64))
-    eye = np.eye(n, dtype=aval.dtype).reshape((n,) + aval.shape)
-    return [lax.asarray(eye[i], aval.dtype) for i in range(n)]
+    return lax.reshape(lax.convert_element_type(
+        lax.eq(lax.broadcasted_iota("int32", (n, n), 0), lax.broadcasted_iota("int32", (n, n), 1)),
+        aval.dtype), (n,) + tuple(aval.shape))
+
+
+def _to_trailing(stacked, n_leading_shape):
+    """(n, *out) -> (*out, *n_leading_shape): the basis axis becomes the input's shape at the end."""
+    moved = lax.transpose(stacked, list(range(1, stacked.ndim)) + [0])
+    return lax.reshape(moved, tuple(moved.shape[:-1]) + tuple(n_leading_shape))
+
+
+def _to_leading(stacked, out_shape):
+    """(m, *in) -> (*out_shape, *in)."""
+    return lax.reshape(stacked, tuple(out_shape) + tuple(stacked.shape[1:]))
 
 
 def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
+    from hlox.frontend.vmap import vmap
+
     def jac(*args):
         single, nums = _argnums_tuple(argnums, len(args), "jacfwd")
         jacs = []
         for n in nums:
-            x = args[n]
-            leaves, tree = pytree.flatten(x)
+            leaves, tree = pytree.flatten(args[n])
+            _check_differentiable(leaves, range(len(leaves)), "jacfwd")
             per_leaf = []
             for k, leaf in enumerate(leaves):
                 aval = aval_of(leaf).strip_weak_type()
-                _check_differentiable([leaf], [0], "jacfwd")
-                columns = []
-                for e in _basis(aval):
-                    tangents = [lax.full_like(l, 0) if j != k else e for j, l in enumerate(leaves)]
+
+                def push(t, k=k):
+                    tangents = [t if j == k else _zeros(aval_of(l).strip_weak_type())
+                                for j, l in enumerate(leaves)]
                     partial = functools.partial(_call_with_arg, fun, args, n, tree)
-                    _, t_out = jvp(partial, tuple(leaves), tuple(tangents))
-                    columns.append(t_out)
-                per_leaf.append(_stack_columns(columns, aval.shape))
-            jacs.append(tree.unflatten(per_leaf) if tree.num_leaves > 1 or tree.num_nodes > 1 else per_leaf[0])
+                    return jvp(partial, tuple(leaves), tuple(tangents))[1]
+                columns = vmap(push)(_basis(aval))
+                per_leaf.append(pytree.flatten(columns)[1].unflatten(
+                    [_to_trailing(c, aval.shape) for c in pytree.flatten(columns)[0]]))
+            jacs.append(_per_input(per_leaf, tree))
         return jacs[0] if single else tuple(jacs)
     return jac
+
+
+def _per_input(per_leaf, tree):
+    return tree.unflatten(per_leaf) if not (tree.num_leaves == 1 and tree.num_nodes == 1) \
+        else per_leaf[0]
 
 
 def _call_with_arg(fun, args, n, tree, *leaves):
@@ -294,51 +316,29 @@ def _call_with_arg(fun, args, n, tree, *leaves):
     return fun(*new_args)
 
 
-def _stack_columns(columns, in_shape):
-    """Columns (one output pytree per input element) into output.shape + in_shape arrays."""
-    leaves_per_col = [pytree.flatten(c)[0] for c in columns]
-    out_tree = pytree.flatten(columns[0])[1]
-    stacked = []
-    for j in range(len(leaves_per_col[0])):
-        cols = [lax.expand_dims(c[j], (c[j].ndim,)) for c in leaves_per_col]
-        out = lax.concatenate(cols, cols[0].ndim - 1)
-        stacked.append(lax.reshape(out, tuple(out.shape[:-1]) + tuple(in_shape)))
-    return out_tree.unflatten(stacked)
-
-
 def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
+    from hlox.frontend.vmap import vmap
+
     def jac(*args):
         single, nums = _argnums_tuple(argnums, len(args), "jacrev")
-        y, pullback = vjp(lambda *a: fun(*a), *args)
+        y, pullback = vjp(fun, *args)
         y_leaves, y_tree = pytree.flatten(y)
         rows_per_out = []
         for k, leaf in enumerate(y_leaves):
             aval = aval_of(leaf).strip_weak_type()
-            rows = []
-            for e in _basis(aval):
-                cts = [e if j == k else _zeros(aval_of(l).strip_weak_type())
+
+            def pull(ct, k=k):
+                cts = [ct if j == k else _zeros(aval_of(l).strip_weak_type())
                        for j, l in enumerate(y_leaves)]
                 grads = pullback(y_tree.unflatten(cts))
-                rows.append(tuple(grads[n] for n in nums))
-            rows_per_out.append(_stack_rows(rows, aval.shape, len(nums)))
+                return tuple(grads[n] for n in nums)
+            rows = vmap(pull)(_basis(aval))
+            rows_per_out.append(tuple(
+                pytree.flatten(r)[1].unflatten([_to_leading(x, aval.shape) for x in pytree.flatten(r)[0]])
+                for r in rows))
         per_arg = [y_tree.unflatten([r[i] for r in rows_per_out]) for i in range(len(nums))]
         return per_arg[0] if single else tuple(per_arg)
     return jac
-
-
-def _stack_rows(rows, out_shape, n_args):
-    result = []
-    for i in range(n_args):
-        trees = [r[i] for r in rows]
-        leaves = [pytree.flatten(t)[0] for t in trees]
-        tree = pytree.flatten(trees[0])[1]
-        stacked = []
-        for j in range(len(leaves[0])):
-            parts = [lax.expand_dims(l[j], (0,)) for l in leaves]
-            out = lax.concatenate(parts, 0)
-            stacked.append(lax.reshape(out, tuple(out_shape) + tuple(out.shape[1:])))
-        result.append(tree.unflatten(stacked))
-    return tuple(result)
 
 
 jacobian = jacrev
