@@ -1,4 +1,4 @@
 """`hlox.scipy`: the jax.scipy-compatible namespace (special functions so far)."""
-from hlox.scipy import special  # noqa: F401
+from hlox.scipy import linalg, special  # noqa: F401
 
-__all__ = ["special"]
+__all__ = ["linalg", "special"]

@@ -502,3 +502,16 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
     return _matrix_norm(x, ord, (x.ndim - 2, x.ndim - 1), keepdims)
 
 
+
+
+
+# -- decompositions (on hlox.lax.linalg) ---------------------------------------------------
+def cholesky(a, *, upper=False, symmetrize_input=True):
+    from hlox.frontend import lax_linalg
+    check_arraylike("hlox.numpy.linalg.cholesky", a)
+    (a,) = promote_dtypes_inexact(asarray(a))
+    factor = lax_linalg.cholesky(a, symmetrize_input=symmetrize_input)
+    return lax_linalg.adjoint(factor) if upper else factor
+
+
+LINALG_ALL += ["cholesky"]
