@@ -36,7 +36,6 @@ for _name in ("stablehlo.broadcast_in_dim", "stablehlo.reshape", "stablehlo.tran
 jvp_rule("stablehlo.dynamic_slice")(linear_in(0))
 jvp_rule("stablehlo.dynamic_update_slice")(linear_in(0, 1))
 jvp_rule("stablehlo.pad")(linear_in(0, 1))
-jvp_rule("stablehlo.gather")(linear_in(0))
 
 
 @jvp_rule("stablehlo.concatenate")
