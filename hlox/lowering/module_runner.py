@@ -43,6 +43,8 @@ def find_function(module: ir.Module, name: str):
 
 def _numpy_type(t: ir.Type, where: str):
     try:
+        if not ir.RankedTensorType(t).has_static_shape:  # ValueError when not ranked
+            raise TypeError("not a statically shaped tensor")
         return shape_and_dtype(t)
     except (TypeError, ValueError):
         raise TypeError(f"{where} has type {t}, which hlox-run cannot pass as a numpy array") from None
@@ -95,8 +97,13 @@ def as_dtype(array: np.ndarray, dtype: np.dtype):
     if array.dtype == dtype:
         return array
     if dtype.kind == "V" and array.dtype.kind in "Vu" and array.dtype.itemsize == dtype.itemsize:
-        return np.ascontiguousarray(array).view(dtype)
+        return _contiguous(array).view(dtype)
     return None
+
+
+def _contiguous(a: np.ndarray) -> np.ndarray:
+    """C-ordered `a`, 0-d staying 0-d (np.ascontiguousarray would make it 1-d)."""
+    return a if a.flags.c_contiguous else a.copy(order="C")
 
 
 def check_inputs(sig: Signature, arrays) -> list[np.ndarray]:
@@ -120,6 +127,6 @@ def run_function(module: ir.Module, name: str, inputs, platform: str | None = No
     inputs = check_inputs(sig, inputs)
     device = runtime.get_client(platform).devices()[0]
     exe = executable.compile_module(as_entry(module, name), len(sig.outputs), device)
-    buffers = [runtime.to_device(np.ascontiguousarray(a), ShapedArray(a.shape, a.dtype), device, x64=True)
+    buffers = [runtime.to_device(_contiguous(a), ShapedArray(a.shape, a.dtype), device, x64=True)
                for a in inputs]
     return [np.asarray(out) for out in exe.execute(buffers)]

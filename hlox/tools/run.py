@@ -74,6 +74,7 @@ def load_inputs(npy_paths, npz_path) -> list:
 
 def storable(array: np.ndarray) -> np.ndarray:
     """`array` as numpy can save it: ml_dtypes values (bfloat16, float8, int4...) as raw bytes."""
+    array = np.asarray(array)
     if array.dtype.kind == "V" and array.dtype.names is None:
         return array.view(np.dtype(f"V{array.dtype.itemsize}"))
     return array
