@@ -16,7 +16,7 @@ from hlox.frontend import dtypes, errors, lax
 from hlox.frontend.numpy import elementwise as ufuncs
 from hlox.frontend.numpy import reductions
 from hlox.frontend.numpy._util import (asarray, canonicalize_axis, check_arraylike,
-                                       promote_dtypes_inexact)
+                                       promote_dtypes, promote_dtypes_inexact, promote_shapes)
 
 __all__ = ["dot", "matmul", "tensordot", "einsum", "inner", "outer", "vdot", "vecdot", "trace",
            "diag", "diagonal", "kron", "cross"]
@@ -388,13 +388,16 @@ def diag(v, k=0):
 
 # -- products built from elementwise ops --------------------------------------------------
 def kron(a, b):
-    a, b = _operands("kron", a, b)
+    check_arraylike("kron", a, b)
+    a, b = promote_dtypes(a, b)
+    if dtypes.is_bool(a.dtype):
+        raise errors.type_error("kron does not accept dtype bool (JAX's lax.mul does not)")
     nd = max(a.ndim, b.ndim)
     a = lax.reshape(a, (1,) * (nd - a.ndim) + a.shape)
     b = lax.reshape(b, (1,) * (nd - b.ndim) + b.shape)
     a_spread = lax.reshape(a, [s for d in a.shape for s in (d, 1)])
     b_spread = lax.reshape(b, [s for d in b.shape for s in (1, d)])
-    out = ufuncs.multiply(a_spread, b_spread)
+    out = lax.mul(*promote_shapes(a_spread, b_spread))
     return lax.reshape(out, [p * q for p, q in zip(a.shape, b.shape)])
 
 
@@ -442,15 +445,17 @@ def _vector_norm(x, ord, axis, keepdims):
         return reductions.min(ufuncs.abs(x), axis=axis, keepdims=keepdims)
     if ord == 0:
         return reductions.sum(ufuncs.not_equal(x, 0), axis=axis, keepdims=keepdims,
-                              dtype=dtypes.real_dtype(x.dtype))
+                              dtype=dtypes.finfo(x.dtype).dtype)
     if ord == 1:
         return _abs_sum(x, axis, keepdims)
     if isinstance(ord, str):
         raise errors.value_error(f"Invalid order '{ord}' for vector norm.")
     abs_x = ufuncs.abs(x)
-    total = reductions.sum(ufuncs.power(abs_x, lax.full((), ord, abs_x.dtype)), axis=axis,
-                           keepdims=keepdims)
-    return ufuncs.power(total, lax.full((), 1.0 / ord, abs_x.dtype))
+    with np.errstate(divide="ignore"):  # like JAX, the powers take abs_x's dtype
+        ord_arr = np.array(ord).astype(abs_x.dtype)
+        ord_inv = np.array(1.0 / ord_arr).astype(abs_x.dtype)
+    total = reductions.sum(ufuncs.power(abs_x, ord_arr), axis=axis, keepdims=keepdims)
+    return ufuncs.power(total, ord_inv)
 
 
 def _matrix_norm(x, ord, axes, keepdims):
@@ -492,7 +497,6 @@ def norm(x, ord=None, axis=None, keepdims=False):
 
 def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     (x,) = _operands("hlox.numpy.linalg.vector_norm", x)
-    (x,) = promote_dtypes_inexact(x)
     return _vector_norm(x, ord, axis, keepdims)
 
 
@@ -500,7 +504,6 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
     (x,) = _operands("hlox.numpy.linalg.matrix_norm", x)
     (x,) = promote_dtypes_inexact(x)
     return _matrix_norm(x, ord, (x.ndim - 2, x.ndim - 1), keepdims)
-
 
 
 
