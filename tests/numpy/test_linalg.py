@@ -192,7 +192,8 @@ def test_preferred_element_type_and_precision():
 def test_contraction_dtypes_follow_jax(x64):
     with enable_x64(x64):
         for da, db in [(np.int32, np.int32), (np.int8, np.uint8), (np.bool_, np.bool_),
-                       (np.int32, np.float32), (np.float16, np.float32), (np.float32, np.complex64)]:
+                       (np.int32, np.float32), (np.float16, np.float32),
+                       (np.float32, np.complex64)]:
             a, b = np.ones((2, 3), da), np.ones((3, 2), db)
             check("dot", a, b, jit=False)
             check("einsum", "ij,jk", a, b, jit=False)

@@ -309,7 +309,8 @@ def test_error_names_the_user_line():
 
 # -- array methods ---------------------------------------------------------------------------
 @pytest.mark.parametrize("method, kwargs", [
-    ("sum", dict(axis=0)), ("prod", dict(axis=1, keepdims=True)), ("max", {}), ("min", dict(axis=-1)),
+    ("sum", dict(axis=0)), ("prod", dict(axis=1, keepdims=True)), ("max", {}),
+    ("min", dict(axis=-1)),
     ("mean", dict(axis=(0, 1))), ("var", dict(ddof=1)), ("std", dict(axis=0)),
     ("argmax", dict(axis=1)), ("argmin", {}), ("any", {}), ("all", dict(axis=0)),
     ("cumsum", dict(axis=1)), ("cumprod", {}), ("ptp", dict(axis=0)),

@@ -1,8 +1,8 @@
 """Contractions and matrix helpers: dot matmul tensordot einsum inner outer vdot trace diag
 diagonal kron cross, and the norms of `hlox.numpy.linalg`.
 
-Every contraction lowers to one `lax.dot_general`; operands keep their dtypes until
-then and the result takes `result_type` of the inputs (weak if all were weak), as in JAX.
+Contractions lower to `lax.dot_general` (einsum: one per pair of operands, in a greedy
+order); the result takes `result_type` of the inputs, weak if all were weak, as in JAX.
 """
 from __future__ import annotations
 
@@ -30,15 +30,15 @@ def _operands(name, *args):
     return [asarray(a) for a in args]
 
 
-def _result_type(operands, preferred_element_type, name):
+def _result_type(operands, preferred_element_type):
     """(dtype, weak) of a contraction's result."""
     if preferred_element_type is None:
         return dtypes.result_type(*operands, return_weak_type_flag=True)
     return dtypes.canonicalize(dtypes.to_dtype(preferred_element_type)), False
 
 
-def _contract(name, a, b, dimension_numbers, precision, preferred_element_type):
-    dtype, weak = _result_type([a, b], preferred_element_type, name)
+def _contract(a, b, dimension_numbers, precision, preferred_element_type):
+    dtype, weak = _result_type([a, b], preferred_element_type)
     out = lax.dot_general(a, b, dimension_numbers, precision, preferred_element_type=dtype)
     return lax.convert_element_type(out, dtype, weak_type=weak)
 
@@ -55,7 +55,7 @@ def dot(a, b, *, precision=None, preferred_element_type=None, out_sharding=None)
         contracting = ((), ())
     else:
         contracting = ((a.ndim - 1,), (0 if b.ndim == 1 else b.ndim - 2,))
-    return _contract("dot", a, b, (contracting, ((), ())), precision, preferred_element_type)
+    return _contract(a, b, (contracting, ((), ())), precision, preferred_element_type)
 
 
 def matmul(a, b, *, precision=None, preferred_element_type=None, out_sharding=None):
@@ -64,7 +64,7 @@ def matmul(a, b, *, precision=None, preferred_element_type=None, out_sharding=No
         if x.ndim < 1:
             raise errors.value_error(f"matmul input operand {i} must have ndim at least 1, "
                                      f"but it has ndim {x.ndim}")
-    dtype, weak = _result_type([a, b], preferred_element_type, "matmul")
+    dtype, weak = _result_type([a, b], preferred_element_type)
     a_batch, b_batch = a.shape[:-2], b.shape[:-2]
     nbatch = max(len(a_batch), len(b_batch))
     a_batch = (None,) * (nbatch - len(a_batch)) + a_batch
@@ -119,7 +119,7 @@ def _matmul_batch_plan(a, b, a_batch, b_batch):
 def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None, out_sharding=None):
     a, b = _operands("tensordot", a, b)
     contracting = _tensordot_axes(a, b, axes)
-    return _contract("tensordot", a, b, (contracting, ((), ())), precision,
+    return _contract(a, b, (contracting, ((), ())), precision,
                      preferred_element_type)
 
 
@@ -191,7 +191,7 @@ def einsum(subscripts, /, *operands, out=None, optimize="auto", precision=None,
     ops = _operands("einsum", *operands)
     inputs, output = _parse_einsum(subscripts, ops)
     sizes = _label_sizes(inputs, ops)
-    dtype, weak = _result_type(ops, preferred_element_type, "einsum")
+    dtype, weak = _result_type(ops, preferred_element_type)
     terms = [(lax.convert_element_type(x, dtype), labels) for x, labels in zip(ops, inputs)]
     terms = [_drop_broadcast_labels(x, labels, sizes) for x, labels in terms]
     while len(terms) > 1:

@@ -252,7 +252,8 @@ def _variance(name, a, axis, dtype, out, correction, keepdims, where, a_mean, na
     computation, result_dtype = _var_dtypes(a.dtype, _user_dtype(dtype))
     a = lax.convert_element_type(a, computation)
     if a_mean is None:
-        a_mean = (nanmean if nan_aware else mean)(a, axes, dtype=computation, keepdims=True, where=where)
+        mean_fn = nanmean if nan_aware else mean
+        a_mean = mean_fn(a, axes, dtype=computation, keepdims=True, where=where)
     else:
         a_mean = lax.convert_element_type(asarray(a_mean), computation)
     deviation = _squared_deviation(a, a_mean)
