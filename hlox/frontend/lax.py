@@ -653,7 +653,8 @@ def padtype_to_pads(in_shape, window_shape, window_strides, padding):
             lo = total // 2 if padding == "SAME" else -(-total // 2)
             pads.append((lo, total - lo))
         return pads
-    raise ValueError(f"unknown padding {padding!r}; expected 'VALID', 'SAME' or 'SAME_LOWER'")
+    raise RuntimeError(f"Unrecognized padding type: expected 'VALID', 'SAME', or 'SAME_LOWER', "
+                       f"got {padding}.")  # JAX's error type
 
 
 # -- convolution -----------------------------------------------------------------------
@@ -856,8 +857,15 @@ def _zero(dtype):
 def _total_order_lt(a, b):
     """a < b with NaNs last and -0.0 < 0.0, as JAX's sort comparator does."""
     if dtypes.is_inexact(a.dtype):
+        a, b = _positive_zero(a), _positive_zero(b)
         return ops.compare.bind(a, b, direction="LT", compare_type="TOTALORDER")
     return ops.compare.bind(a, b, direction="LT")
+
+
+def _positive_zero(x):
+    """-0.0 as 0.0, so that sorting keeps them in their original order (as JAX does)."""
+    zero = full(x.shape, 0, x.dtype)
+    return ops.select.bind(ops.compare.bind(x, zero, direction="EQ"), zero, x)
 
 
 def sort(operand, dimension=-1, is_stable=True, num_keys=1):

@@ -52,17 +52,18 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
     def impl(*args, **kwargs):
         if isinstance(in_axes, tuple) and len(in_axes) != len(args):
             _raise_in_axes_length(in_axes, args)
-        axes = _match(in_axes, args, "in_axes")
-        leaves, tree = pytree.flatten(args)
+        # keyword arguments are mapped over their leading axis, as in JAX
+        axes = _match(in_axes, args, "in_axes") + [0] * len(pytree.flatten(kwargs)[0])
+        leaves, tree = pytree.flatten((args, kwargs))
         avals = [aval_of(l) for l in leaves]
         axes = [None if a is None else _canonical_axis(a, av.ndim) for a, av in zip(axes, avals)]
         size = _batch_size(avals, axes, axis_size, leaves, tree)
         per_example = [ShapeDtypeStruct(_drop(av.shape, a), av.dtype, av.weak_type)
                        for av, a in zip(avals, axes)]
-        example_args = tree.unflatten(per_example)
+        example_args, example_kwargs = tree.unflatten(per_example)
         trace = current_trace()
-        traced, _ = trace_private_function(lambda *a: fun(*a, **kwargs), tuple(example_args), {},
-                                           trace)
+        traced, _ = trace_private_function(lambda a, kw: fun(*a, **kw),
+                                           (tuple(example_args), example_kwargs), {}, trace)
         in_dims = axes + [None] * len(traced.consts)
         name = irutil.unique_name(trace.module.operation, f"{traced.fn_name}_batch")
         fn = batching.batch(trace.module.operation, traced.fn_name, in_axes=in_dims, size=size,

@@ -9,7 +9,7 @@ from hlox.frontend import dtypes as _dtypes
 from hlox.lowering.array import Array as ndarray  # noqa: F401
 
 _MODULES = ["elementwise", "creation", "shape", "reductions", "linalg", "indexing",
-            "dtype_api"]
+            "dtype_api", "sorting"]
 
 
 def _export():
