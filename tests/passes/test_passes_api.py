@@ -185,11 +185,16 @@ def test_inline_and_symbol_dce(module):
     assert "func.call" not in _ops(m) and len(list(m.body)) == 1
 
 
-def test_batch_is_registered_but_not_implemented(module):
-    with pytest.raises(hp.PipelineError, match="hlox-batch: not implemented yet"):
-        hp.run(module, "hlox-batch{func=f}")
-    with pytest.raises(hp.PipelineError, match="no function @h"):
-        hp.run(module, "hlox-batch{func=h}")
+def test_transform_passes_are_registered_with_their_options(module, scratch_passes):
+    for name in ("hlox-jvp", "hlox-vjp", "hlox-grad", "hlox-batch"):
+        assert [o.name for o in hp.get(name).options] == [o.name for o in hp.transforms.transform_options(name)]
+    with pytest.raises(hp.PipelineError, match="no function @h in the module"):
+        hp.run(module, "hlox-batch{func=h size=2}")
+    # a transformation whose issue has not landed yet fails cleanly
+    hp.register("test-stub", description="s", options=[hp.Option("func", str, "main")])(
+        hp.transforms._not_implemented("test-stub", "future"))
+    with pytest.raises(hp.PipelineError, match=re.escape("test-stub: not implemented yet (it arrives with the future")):
+        hp.run(module, "test-stub{func=f}")
 
 
 def test_validate_unknown_pass():

@@ -1,5 +1,5 @@
 // RUN: hlox-opt %s --split-input-file --cse | FileCheck %s
-// RUN: not hlox-opt %s --split-input-file --hlox-batch='func=second' 2>&1 | FileCheck %s --check-prefix=ERR
+// RUN: not hlox-opt %s --split-input-file --hlox-grad='func=second' 2>&1 | FileCheck %s --check-prefix=ERR
 
 // CHECK-LABEL: func.func @first
 // CHECK-COUNT-1: stablehlo.add
@@ -9,8 +9,8 @@
 // CHECK-NOT: // -----
 
 // Each chunk is its own module; diagnostics keep the line numbers of the whole file.
-// ERR: split-input-file.mlir:[[# @LINE + 2]]:1: error: hlox-batch: no function @second in the module
-// ERR: split-input-file.mlir:[[# @LINE + 10]]:1: error: hlox-batch: not implemented yet
+// ERR: split-input-file.mlir:[[# @LINE + 2]]:1: error: hlox-grad: no function @second in the module
+// ERR: split-input-file.mlir:[[# @LINE + 10]]:1: error: hlox-grad:
 func.func @first(%a: tensor<2xf32>) -> tensor<2xf32> {
   %0 = stablehlo.add %a, %a : tensor<2xf32>
   %1 = stablehlo.add %a, %a : tensor<2xf32>

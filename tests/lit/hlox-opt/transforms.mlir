@@ -1,28 +1,26 @@
-// hlox's transformation passes are registered with their typed options; hlox-batch, until its
-// issue lands, fails with a clear "not implemented yet" error (exit 1, no traceback).
-// RUN: not hlox-opt %s --hlox-batch='func=main in-axes=0 size=4' 2>&1 | FileCheck %s --check-prefix=BATCH
-// RUN: not hlox-opt %s --pass-pipeline='builtin.module(hlox-batch{func=main in-axes=0,none})' 2>&1 | FileCheck %s --check-prefix=BATCH
-// RUN: hlox-opt %s --hlox-batch --verify-diagnostics -o /dev/null
-// RUN: not hlox-opt %s --hlox-batch='func=nope' 2>&1 | FileCheck %s --check-prefix=NOFUNC
+// hlox's transformation passes are registered with their typed options and report problems as
+// diagnostics (exit 1, no traceback).
+// RUN: hlox-opt %s --hlox-jvp='func=main wrt=0' --hlox-grad='func=main name=df' --hlox-batch='func=main size=4' | FileCheck %s --check-prefix=NAMES
+// RUN: hlox-opt %s --pass-pipeline='builtin.module(hlox-vjp{func=main},func.func(cse))' | FileCheck %s --check-prefix=VJP
+// RUN: not hlox-opt %s --hlox-batch='func=nope size=2' 2>&1 | FileCheck %s --check-prefix=NOFUNC
 // RUN: not hlox-opt %s --hlox-jvp='wrt=a' 2>&1 | FileCheck %s --check-prefix=BADWRT
 // RUN: not hlox-opt %s --hlox-batch='axes=0' 2>&1 | FileCheck %s --check-prefix=BADKEY
-// RUN: hlox-opt %s --hlox-jvp='func=main wrt=0' --hlox-grad='func=main name=df' | FileCheck %s --check-prefix=NAMES
 // RUN: hlox-opt --list-passes | FileCheck %s --check-prefix=LIST
 
 func.func @main(%x: tensor<3xf32>) -> tensor<f32> {
-  // expected-error@-1 {{hlox-batch: not implemented yet}}
   %z = stablehlo.constant dense<0.0> : tensor<f32>
   %0 = stablehlo.reduce(%x init: %z) applies stablehlo.add across dimensions = [0] : (tensor<3xf32>, tensor<f32>) -> tensor<f32>
   return %0 : tensor<f32>
 }
 
-// BATCH: transforms.mlir:[[# @LINE - 7]]:1: error: hlox-batch: not implemented yet (it arrives with the batching issue)
-// BATCH-NOT: Traceback
+// NAMES-DAG: func.func @main_jvp(%arg0: tensor<3xf32>, %arg1: tensor<3xf32>) -> (tensor<f32>, tensor<f32>)
+// NAMES-DAG: func.func @df(%arg0: tensor<3xf32>) -> tensor<3xf32>
+// NAMES-DAG: func.func @main_batch(%arg0: tensor<4x3xf32>) -> tensor<4xf32>
+// VJP: func.func @main_vjp(%arg0: tensor<3xf32>, %arg1: tensor<f32>) -> (tensor<f32>, tensor<3xf32>)
 // NOFUNC: error: hlox-batch: no function @nope in the module
+// NOFUNC-NOT: Traceback
 // BADWRT: hlox-opt: error: invalid pass pipeline: pass 'hlox-jvp' option 'wrt': expected int, got 'a'
 // BADKEY: hlox-opt: error: invalid pass pipeline: pass 'hlox-batch' has no option 'axes' (options: func, in-axes, size, name)
-// NAMES-DAG: func.func @main_jvp(
-// NAMES-DAG: func.func @df(
 
 // LIST:      hlox-batch
 // LIST-NEXT:   func: string (default: main)
