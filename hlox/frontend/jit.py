@@ -263,8 +263,8 @@ _SCALAR_TYPES = frozenset((bool, int, float, complex))
 def _fast_signature(treedef, leaves):
     """A cache key read off the leaves without inspecting values (None: use the slow path).
 
-    Arrays contribute their abstract value; a Python scalar its type, which with the x64
-    flag fixes its abstract value.
+    Arrays contribute their abstract value; a Python scalar its type and a numpy array its
+    shape and dtype, which with the x64 flag fix their abstract values.
     """
     signature = [treedef, dtypes.config.x64_enabled()]
     for leaf in leaves:
@@ -273,6 +273,8 @@ def _fast_signature(treedef, leaves):
             signature.append(leaf.aval.key)
         elif t in _SCALAR_TYPES:
             signature.append(t)
+        elif t is np.ndarray:  # its abstract value follows from shape, dtype and the x64 flag
+            signature.append((leaf.shape, leaf.dtype))
         else:
             return None
     return tuple(signature)
