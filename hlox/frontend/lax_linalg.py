@@ -49,16 +49,19 @@ def batch_matmul(a, b):
     return lax.dot_general(a, b, (((a.ndim - 1,), (b.ndim - 2,)), (batch, batch)))
 
 
-def _check_inexact(name, x):
+def _check_square(name, x):
     if not dtypes.is_inexact(x.dtype):
         raise errors.type_error(f"{name} requires a floating-point or complex operand, got "
                                 f"{x.aval.str_short()}")
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise errors.value_error(f"{name} requires square matrices [..., n, n], got "
+                                 f"{x.aval.str_short()}")
 
 
 def cholesky(x, *, symmetrize_input=True):
     """The lower-triangular L with x = L L^H; NaNs where the decomposition fails."""
     x = lax.asarray(x)
-    _check_inexact("cholesky", x)
+    _check_square("cholesky", x)
     if symmetrize_input:
         x = symmetrize(x)
     return tril(ops.cholesky.bind(x, lower=True))
@@ -68,7 +71,7 @@ def triangular_solve(a, b, *, left_side=False, lower=False, transpose_a=False,
                      conjugate_a=False, unit_diagonal=False):
     """X with op(a) X = b (left_side) or X op(a) = b, op transposing and/or conjugating a."""
     a, b = lax.asarray(a), lax.asarray(b)
-    _check_inexact("triangular_solve", a)
+    _check_square("triangular_solve", a)
     conjugate_a = conjugate_a and dtypes.is_complex(a.dtype)
     singleton = b.ndim == a.ndim - 1
     if singleton:
