@@ -976,6 +976,10 @@ def cummin(operand, axis=0, reverse=False):
     return reductions.cumulative(operand, axis, "minimum", reverse)
 
 
+from hlox.frontend.control_flow import (associative_scan, cond, fori_loop, map,  # noqa: E402,F401,A004
+                                        scan, switch, while_loop)
+from hlox.frontend.control_flow import __all__ as _control_flow_names  # noqa: E402
+
 __all__ = sorted(n for n, v in list(globals().items())
                  if not n.startswith("_") and getattr(v, "__module__", None) == __name__
-                 and (callable(v) or isinstance(v, type)))
+                 and (callable(v) or isinstance(v, type))) + list(_control_flow_names)

@@ -1,0 +1,356 @@
+"""Structured control flow: cond, switch, while_loop, fori_loop, scan, map, associative_scan.
+
+Branches and loop bodies are traced into private functions, so the values they
+close over become explicit parameters; the regions of `stablehlo.if`, `case` and
+`while` call those functions. On concrete arguments the construct runs under a
+jit made for it, like every other transform.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from hlox.frontend import dtypes, errors, lax, ops
+from hlox.frontend.avals import ShapedArray
+from hlox.frontend.core import current_trace, tracing
+from hlox.frontend.jit import JitFunction, ShapeDtypeStruct, call_function, trace_private_function
+from hlox.lowering import pytree
+from hlox.lowering.mlir import ir
+
+
+def _on_a_trace(impl):
+    jitted = JitFunction(impl)
+
+    @functools.wraps(impl)
+    def run(*args, **kwargs):
+        if tracing():
+            return impl(*args, **kwargs)
+        return jitted(*args, **kwargs)
+    return run
+
+
+def _types_str(avals):
+    return "(" + ", ".join(f"'{a.str_short()}'" for a in avals) + ")"
+
+
+def _same_types(a_avals, b_avals):
+    return [(a.shape, a.dtype) for a in a_avals] == [(b.shape, b.dtype) for b in b_avals]
+
+
+def _call_traced(traced, leaves):
+    """Call a traced private function with its argument leaves (and its captures)."""
+    return call_function(current_trace(), traced.fn_name, list(leaves) + traced.consts,
+                         traced.out_avals)
+
+
+# -- cond / switch -----------------------------------------------------------------------------
+def _trace_branches(branches, operands, what):
+    trace = current_trace()
+    traced = [trace_private_function(b, tuple(operands), {}, trace)[0] for b in branches]
+    first = traced[0]
+    for k, t in enumerate(traced[1:], 1):
+        if t.out_tree != first.out_tree:
+            raise errors.type_error(f"{what} must have identical output structure; branch 0 "
+                                    f"returns {first.out_tree} but branch {k} returns {t.out_tree}")
+        if not _same_types(first.out_avals, t.out_avals):
+            raise errors.type_error(f"{what} output must have identical types, got\n"
+                                    f"{_types_str(first.out_avals)}\nand\n{_types_str(t.out_avals)}")
+    return traced
+
+
+def _branch_call(traced, leaves):
+    return lambda: _call_traced(traced, leaves)
+
+
+def _result_avals(traced):
+    return [ShapedArray(a.shape, a.dtype, all(t.out_avals[i].weak_type for t in traced))
+            for i, a in enumerate(traced[0].out_avals)]
+
+
+def _cond_impl(pred, true_fun, false_fun, *operands):
+    pred = lax.asarray(pred)
+    if pred.shape != ():
+        raise errors.type_error(f"Pred must be a scalar, got {pred.shape}")
+    if pred.dtype != dtypes.bool_:
+        if not (dtypes.is_integer(pred.dtype) or dtypes.is_inexact(pred.dtype)):
+            raise errors.type_error(f"Pred type must be either boolean or number, got {pred.dtype}")
+        pred = lax.ne(pred, lax.full((), 0, pred.dtype))
+    traced = _trace_branches([true_fun, false_fun], operands, "true_fun and false_fun")
+    leaves = pytree.flatten(tuple(operands))[0]
+    outs = ops.if_.bind(pred, branches=tuple(_branch_call(t, leaves) for t in traced),
+                        result_avals=tuple(_result_avals(traced)))
+    return traced[0].out_tree.unflatten(outs)
+
+
+def cond(pred, true_fun, false_fun, *operands, operand=None):
+    if operand is not None:
+        operands = (operand,)
+    if len(operands) == 2 and not callable(true_fun) and callable(false_fun):
+        # the older form cond(pred, true_operand, true_fun, false_operand, false_fun)
+        true_operand, true_fn, (false_operand, false_fn) = true_fun, false_fun, operands
+        return cond(pred, lambda ops_: true_fn(ops_[0]), lambda ops_: false_fn(ops_[1]),
+                    (true_operand, false_operand))
+    for f in (true_fun, false_fun):
+        if not callable(f):
+            raise errors.type_error("lax.cond: true_fun and false_fun arguments should be callable.")
+    return _on_a_trace(lambda p, *o: _cond_impl(p, true_fun, false_fun, *o))(pred, *operands)
+
+
+def _switch_impl(index, branches, *operands):
+    index = lax.asarray(index)
+    if index.shape != () or not dtypes.is_integer(index.dtype):
+        raise errors.type_error(f"Index must be scalar integers, got {index.aval.str_short()}")
+    index = lax.convert_element_type(index, np.int32)
+    index = lax.clamp(0, index, len(branches) - 1)  # JAX clamps out-of-range indices
+    traced = _trace_branches(branches, operands, "branches")
+    leaves = pytree.flatten(tuple(operands))[0]
+    outs = ops.case.bind(index, branches=tuple(_branch_call(t, leaves) for t in traced),
+                         result_avals=tuple(_result_avals(traced)))
+    return traced[0].out_tree.unflatten(outs)
+
+
+def switch(index, branches, *operands, operand=None):
+    if operand is not None:
+        operands = (operand,)
+    branches = list(branches)
+    if not branches:
+        raise errors.value_error("Empty branch sequence")
+    if not all(callable(b) for b in branches):
+        raise errors.type_error("lax.switch: branches argument should be a sequence of callables.")
+    if len(branches) == 1:
+        return branches[0](*operands)
+    return _on_a_trace(lambda i, *o: _switch_impl(i, branches, *o))(index, *operands)
+
+
+# -- while_loop --------------------------------------------------------------------------------
+def _carry_error(what, in_avals, out_avals, in_tree, out_tree):
+    if in_tree != out_tree:
+        return errors.type_error(f"{what} must have identical input and output structure; input "
+                                 f"carry has structure {in_tree} but output has {out_tree}")
+    for i, (a, b) in enumerate(zip(in_avals, out_avals)):
+        if (a.shape, a.dtype) != (b.shape, b.dtype):
+            return errors.type_error(
+                f"{what} output and input must have identical types, got\n{_types_str(out_avals)}"
+                f"\nand\n{_types_str(in_avals)}: the input carry component {i} has type "
+                f"{a.str_short()} but the corresponding output carry component has type "
+                f"{b.str_short()}, so the shapes/dtypes do not match")
+    return None
+
+
+def _strengthen(leaves, out_avals):
+    """Weakly typed carries become strong where the body makes them strong (as JAX does)."""
+    out = []
+    for leaf, aval in zip(leaves, out_avals):
+        leaf = lax.asarray(leaf)
+        if leaf.aval.weak_type and not aval.weak_type and leaf.dtype == aval.dtype:
+            leaf = lax._as_weak(leaf, False)
+        out.append(leaf)
+    return out
+
+
+def _trace_loop_fn(fn, example, what):
+    return trace_private_function(fn, example, {}, current_trace())[0]
+
+
+def _while_impl(cond_fun, body_fun, init_val, max_steps=None, attributes=None):
+    leaves, tree = pytree.flatten(init_val)
+    leaves = [lax.asarray(l) for l in leaves]
+    body = _trace_loop_fn(lambda c: body_fun(c), (tree.unflatten(leaves),), "body_fun")
+    leaves = _strengthen(leaves, body.out_avals)
+    body = _trace_loop_fn(lambda c: body_fun(c), (tree.unflatten(leaves),), "body_fun")
+    error = _carry_error("body_fun", [l.aval for l in leaves], body.out_avals, tree, body.out_tree)
+    if error:
+        raise error
+    cond_ = _trace_loop_fn(lambda c: cond_fun(c), (tree.unflatten(leaves),), "cond_fun")
+    if len(cond_.out_avals) != 1 or cond_.out_avals[0].shape != () or \
+            cond_.out_avals[0].dtype != dtypes.bool_:
+        raise errors.type_error("cond_fun must return a boolean scalar, but got output type(s) "
+                                f"{[a.str_short() for a in cond_.out_avals]}.")
+    n_c, n_b = len(cond_.consts), len(body.consts)
+    consts = list(cond_.consts) + list(body.consts)
+
+    def cond_region(*carried):
+        c_consts, carry = carried[:n_c], carried[n_c + n_b:]
+        return call_function(current_trace(), cond_.fn_name, list(carry) + list(c_consts),
+                             cond_.out_avals)
+
+    def body_region(*carried):
+        fixed, carry = carried[:n_c + n_b], carried[n_c + n_b:]
+        b_consts = fixed[n_c:]
+        new = call_function(current_trace(), body.fn_name, list(carry) + list(b_consts),
+                            body.out_avals)
+        return list(fixed) + new
+    attrs = dict(attributes or {})
+    if max_steps is not None:
+        attrs["hlox.max_steps"] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(max_steps))
+    outs = ops.while_loop.bind(*consts, *leaves, cond=cond_region, body=body_region,
+                               attributes=attrs or None)
+    return tree.unflatten(outs[n_c + n_b:])
+
+
+def while_loop(cond_fun, body_fun, init_val, *, max_steps=None):
+    """`lax.while_loop`. `max_steps` (an hlox extension) bounds the trip count so that reverse
+    mode can differentiate a loop whose trip count depends on the data."""
+    return _on_a_trace(lambda init: _while_impl(cond_fun, body_fun, init, max_steps))(init_val)
+
+
+# -- scan / fori_loop / map ------------------------------------------------------------------
+def _leading_sizes(xs_leaves):
+    return {l.shape[0] if l.ndim else None for l in (lax.asarray(x) for x in xs_leaves)}
+
+
+def _scan_impl(f, init, xs, length, reverse):
+    carry_leaves, carry_tree = pytree.flatten(init)
+    carry_leaves = [lax.asarray(c) for c in carry_leaves]
+    xs_leaves, xs_tree = pytree.flatten(xs)
+    xs_leaves = [lax.asarray(x) for x in xs_leaves]
+    sizes = _leading_sizes(xs_leaves)
+    if None in sizes:
+        raise errors.value_error("scan got value with no leading axis to scan over")
+    if length is not None:
+        sizes.add(int(length))
+    if len(sizes) > 1:
+        raise errors.value_error("scan got values with different leading axis sizes: "
+                                 + ", ".join(str(s) for s in sorted(sizes)) + ".")
+    if not sizes:
+        raise errors.value_error("scan got no values to scan over and `length` not provided.")
+    n = sizes.pop()
+    x_example = xs_tree.unflatten([ShapeDtypeStruct(x.shape[1:], x.dtype) for x in xs_leaves])
+
+    def step(carry, x):
+        out = f(carry, x)
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise errors.type_error("scan body output must be a pair (carry, y)")
+        return out
+    traced = _trace_loop_fn(step, (carry_tree.unflatten(carry_leaves), x_example), "scan body")
+    n_carry = len(carry_leaves)
+    out_carry_avals = traced.out_avals[:n_carry]
+    carry_leaves = _strengthen(carry_leaves, out_carry_avals)
+    traced = _trace_loop_fn(step, (carry_tree.unflatten(carry_leaves), x_example), "scan body")
+    carry_out_tree, y_tree = traced.out_tree.children()
+    error = _carry_error("scan body function carry", [c.aval for c in carry_leaves],
+                         traced.out_avals[:n_carry], carry_tree, carry_out_tree)
+    if error:
+        raise error
+    y_avals = traced.out_avals[n_carry:]
+    ys0 = [lax.full((n,) + a.shape, 0, a.dtype) for a in y_avals]
+    consts = list(traced.consts)
+    n_x, n_k = len(xs_leaves), len(consts)
+    counter = lax.full((), 0, np.int32)
+
+    def cond_region(i, *_):
+        return [lax.lt(i, lax.full((), n, np.int32))]
+
+    def body_region(i, *carried):
+        xs_c, consts_c = carried[:n_x], carried[n_x:n_x + n_k]
+        carry, ys = carried[n_x + n_k:n_x + n_k + n_carry], carried[n_x + n_k + n_carry:]
+        t = lax.sub(lax.full((), n - 1, np.int32), i) if reverse else i
+        x_t = [lax.dynamic_index_in_dim(x, t, 0, keepdims=False) for x in xs_c]
+        out = call_function(current_trace(), traced.fn_name, list(carry) + x_t + list(consts_c),
+                            traced.out_avals)
+        new_ys = [lax.dynamic_update_index_in_dim(y, o, t, 0) for y, o in zip(ys, out[n_carry:])]
+        return [lax.add(i, lax.full((), 1, np.int32))] + list(xs_c) + list(consts_c) + \
+            out[:n_carry] + new_ys
+    attrs = {"hlox.trip_count": ir.IntegerAttr.get(ir.IntegerType.get_signless(64), n)}
+    outs = ops.while_loop.bind(counter, *xs_leaves, *consts, *carry_leaves, *ys0,
+                               cond=cond_region, body=body_region, attributes=attrs)
+    final = outs[1 + n_x + n_k:]
+    return carry_tree.unflatten(final[:n_carry]), y_tree.unflatten(final[n_carry:])
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpose=False):
+    """`lax.scan`, lowered to one `stablehlo.while` carrying a counter, the carry and the
+    stacked outputs; the op records its static trip count (`hlox.trip_count`)."""
+    return _on_a_trace(lambda c, x: _scan_impl(f, c, x, length, reverse))(init, xs)
+
+
+def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
+    concrete = all(isinstance(b, (int, np.integer)) for b in (lower, upper))
+    if concrete:
+        lower, upper = int(lower), int(upper)
+
+        def step(carry, _):
+            i, x = carry
+            return (lax.add(i, lax.full((), 1, np.int32)), body_fun(i, x)), None
+        (_, result), _ = scan(step, (np.int32(lower), init_val), None,
+                              length=max(upper - lower, 0))
+        return result
+
+    def cond_fun(carry):
+        i, upper_, _ = carry
+        return lax.lt(i, upper_)
+
+    def body(carry):
+        i, upper_, x = carry
+        return lax.add(i, lax.full((), 1, lax.asarray(i).dtype)), upper_, body_fun(i, x)
+    lower, upper = lax.asarray(lower), lax.asarray(upper)
+    common = dtypes.promote([(lower.dtype, lower.aval.weak_type), (upper.dtype, upper.aval.weak_type)])[0]
+    return while_loop(cond_fun, body, (lax.convert_element_type(lower, common),
+                                       lax.convert_element_type(upper, common), init_val))[2]
+
+
+def map(f, xs, *, batch_size=None):  # noqa: A001
+    return scan(lambda _, x: ((), f(x)), (), xs)[1]
+
+
+# -- associative_scan --------------------------------------------------------------------------
+def associative_scan(fn, elems, reverse=False, axis=0):
+    """All prefix combinations of `elems` along `axis` under an associative `fn`, in
+    O(log n) depth (the odd/even recursion of Blelloch's scan)."""
+    leaves, tree = pytree.flatten(elems)
+    leaves = [lax.asarray(l) for l in leaves]
+    if not leaves:
+        return elems
+    axis = axis % leaves[0].ndim
+    n = leaves[0].shape[axis]
+    if any(l.shape[axis] != n for l in leaves):
+        raise errors.value_error("Array inputs to associative_scan must have the same first "
+                                 f"dimension. (saw: {[l.shape for l in leaves]})")
+    if reverse:
+        leaves = [lax.rev(l, (axis,)) for l in leaves]
+
+    def combine(a, b):
+        out = fn(tree.unflatten(a), tree.unflatten(b))
+        return pytree.flatten(out)[0]
+
+    def slice_(xs, start, stop, step=1):
+        return [lax.slice_in_dim(x, start, stop, step, axis) for x in xs]
+
+    def scan_(xs):
+        size = xs[0].shape[axis]
+        if size < 2:
+            return xs
+        reduced = combine(slice_(xs, 0, size - 1, 2), slice_(xs, 1, size, 2))
+        odd = scan_(reduced)
+        if size % 2 == 0:
+            even = combine(slice_(odd, 0, len_(odd) - 1), slice_(xs, 2, size, 2))
+        else:
+            even = combine(odd, slice_(xs, 2, size, 2))
+        even = [lax.concatenate([lax.slice_in_dim(x, 0, 1, 1, axis), e], axis)
+                for x, e in zip(xs, even)]
+        return [_interleave(e, o, axis) for e, o in zip(even, odd)]
+
+    def len_(xs):
+        return xs[0].shape[axis]
+    out = scan_(leaves)
+    if reverse:
+        out = [lax.rev(o, (axis,)) for o in out]
+    return tree.unflatten(out)
+
+
+def _interleave(a, b, axis):
+    """a[0], b[0], a[1], b[1], ... along `axis` (a may be one longer than b)."""
+    n_a, n_b = a.shape[axis], b.shape[axis]
+    zero = lax.full((), 0, a.dtype)
+    cfg_a = [(0, 0, 0)] * a.ndim
+    cfg_b = [(0, 0, 0)] * b.ndim
+    cfg_a[axis] = (0, 1 if n_a == n_b else 0, 1)
+    cfg_b[axis] = (1, 0 if n_a == n_b else 1, 1)
+    pa, pb = lax.pad(a, zero, cfg_a), lax.pad(b, zero, cfg_b)
+    if dtypes.is_bool(a.dtype):
+        return lax.or_(pa, pb)
+    return lax.add(pa, pb)
+
+
+__all__ = ["cond", "switch", "while_loop", "fori_loop", "scan", "map", "associative_scan"]
