@@ -1,2 +1,3 @@
 """The batching rule table, filled by importing each family of rules."""
 from hlox.passes.batching.rules import core  # noqa: F401
+from hlox.passes.batching.rules import indexing_conv  # noqa: F401

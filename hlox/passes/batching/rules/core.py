@@ -129,8 +129,8 @@ def _concatenate(site, args, dims):
 def _pad(site, args, dims):
     x, value = args
     if dims[1] is not None:
-        from hlox.passes.batching.core import per_example_loop
-        return per_example_loop(site, args, dims)
+        from hlox.passes.batching.rules.indexing_conv import pad_with_batched_value
+        return pad_with_batched_value(site, args, dims)
     d = dims[0]
     config = list(zip(site.ints("edge_padding_low"), site.ints("edge_padding_high"),
                       site.ints("interior_padding")))
@@ -142,8 +142,8 @@ def _pad(site, args, dims):
 def _dynamic_slice(site, args, dims):
     x, *starts = args
     if any(d is not None for d in dims[1:]):
-        from hlox.passes.batching.core import per_example_loop
-        return per_example_loop(site, args, dims)
+        from hlox.passes.batching.rules.indexing_conv import dynamic_slice_as_gather
+        return dynamic_slice_as_gather(site, args, dims)
     d = dims[0]
     zero = lax.full((), 0, starts[0].dtype) if starts else lax.full((), 0, "int32")
     sizes = insert(site.ints("slice_sizes"), d, site.size)
@@ -154,8 +154,8 @@ def _dynamic_slice(site, args, dims):
 def _dynamic_update_slice(site, args, dims):
     x, update, *starts = args
     if any(d is not None for d in dims[2:]):
-        from hlox.passes.batching.core import per_example_loop
-        return per_example_loop(site, args, dims)
+        from hlox.passes.batching.rules.indexing_conv import dynamic_update_slice_as_scatter
+        return dynamic_update_slice_as_scatter(site, args, dims)
     x, update = materialize(x, dims[0], site.size), materialize(update, dims[1], site.size)
     zero = lax.full((), 0, starts[0].dtype) if starts else lax.full((), 0, "int32")
     return [(lax.dynamic_update_slice(x, update, [zero] + list(starts)), 0)]
@@ -219,9 +219,9 @@ def _loop_if_batched_inits(site, args, dims, n):
 @batch_rule("stablehlo.reduce")
 def _reduce(site, args, dims):
     n = len(args) // 2
-    looped = _loop_if_batched_inits(site, args, dims, n)
-    if looped is not None:
-        return looped
+    if any(d is not None for d in dims[n:]):
+        from hlox.passes.batching.rules.indexing_conv import reduce_with_batched_inits
+        return reduce_with_batched_inits(site, args, dims)
     operands = [materialize(a, d, site.size) for a, d in zip(args[:n], dims[:n])]
     reduced = [k + 1 for k in site.ints("dimensions")]
     shapes = [(site.size,) + a.shape for a in site.out_avals]
