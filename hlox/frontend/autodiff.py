@@ -18,6 +18,7 @@ from hlox.frontend.jit import JitFunction, call_function, trace_private_function
 from hlox.lowering import pytree
 from hlox.lowering.mlir import ir
 from hlox.passes import autodiff
+from hlox.passes.registry import PassError
 
 
 def _on_a_trace(impl):
@@ -68,7 +69,10 @@ def _derive(kind, traced, wrt):
     make = {"jvp": autodiff.jvp, "vjp": autodiff.vjp}[kind]
     from hlox.passes import irutil
     name = irutil.unique_name(module_op, f"{traced.fn_name}_{kind}")
-    fn = make(module_op, traced.fn_name, wrt=list(wrt), name=name)
+    try:
+        fn = make(module_op, traced.fn_name, wrt=list(wrt), name=name)
+    except PassError as e:  # the pass names the op and its location: one clear Python error
+        raise ValueError(str(e)) from None
     fn.attributes["sym_visibility"] = ir.StringAttr.get("private")
     return name
 
@@ -144,8 +148,10 @@ def _offset(ranges, nums, k):
 
 
 def _as_input_dtype(ct, leaf):
+    """A cotangent with its input's dtype and weak type (as JAX returns them)."""
     aval = aval_of(leaf)
-    return ct if ct.dtype == aval.dtype else lax.convert_element_type(ct, aval.dtype)
+    ct = ct if ct.dtype == aval.dtype else lax.convert_element_type(ct, aval.dtype)
+    return lax._as_weak(ct, aval.weak_type)
 
 
 def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False, reduce_axes=()):

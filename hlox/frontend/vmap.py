@@ -14,6 +14,7 @@ from hlox.frontend.jit import JitFunction, ShapeDtypeStruct, call_function, trac
 from hlox.lowering import pytree
 from hlox.lowering.mlir import ir
 from hlox.passes import batching, irutil
+from hlox.passes.registry import PassError
 
 
 def p_is_leaf(x):
@@ -66,8 +67,11 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
                                            (tuple(example_args), example_kwargs), {}, trace)
         in_dims = axes + [None] * len(traced.consts)
         name = irutil.unique_name(trace.module.operation, f"{traced.fn_name}_batch")
-        fn = batching.batch(trace.module.operation, traced.fn_name, in_axes=in_dims, size=size,
-                            name=name)
+        try:
+            fn = batching.batch(trace.module.operation, traced.fn_name, in_axes=in_dims,
+                                size=size, name=name)
+        except PassError as e:  # the pass names the op and its location
+            raise ValueError(str(e)) from None
         fn.attributes["sym_visibility"] = ir.StringAttr.get("private")
         out_avals = [ShapedArray((size,) + a.shape, a.dtype) for a in traced.out_avals]
         outs = call_function(trace, name, list(leaves) + traced.consts, out_avals)

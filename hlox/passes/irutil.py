@@ -144,3 +144,84 @@ def remove_dead_code(func_op):
             continue
         if all(len(list(r.uses)) == 0 for r in op.results):
             op.erase()
+
+
+# -- outlining regions -------------------------------------------------------------------------
+def _walk(op):
+    yield op
+    for region in op.regions:
+        for blk in region.blocks:
+            for inner in blk.operations:
+                yield from _walk(inner.operation)
+
+
+def _defined_in(region):
+    defined = set()
+    for blk in region.blocks:
+        defined.update(blk.arguments)
+        for op in blk.operations:
+            for inner in _walk(op.operation):
+                defined.update(inner.results)
+                for r in inner.regions:
+                    for b in r.blocks:
+                        defined.update(b.arguments)
+    return defined
+
+
+def captured_values(region):
+    """Values a region uses but does not define (its implicit operands), in first-use order."""
+    defined = _defined_in(region)
+    seen, out = set(), []
+    for blk in region.blocks:
+        for op in blk.operations:
+            for inner in _walk(op.operation):
+                for v in inner.operands:
+                    if v not in defined and v not in seen:
+                        seen.add(v)
+                        out.append(v)
+    return out
+
+
+def captured_by_regions(op):
+    """Values the regions of `op` use from outside `op`."""
+    if not len(op.regions):
+        return []
+    inside = set()
+    for region in op.regions:
+        inside |= _defined_in(region)
+    out, seen = [], set()
+    for region in op.regions:
+        for v in captured_values(region):
+            if v not in inside and v not in seen:
+                seen.add(v)
+                out.append(v)
+    return out
+
+
+def outline_region(module_op, region, name, anchor):
+    """A private function computing `region`: parameters are the region's block arguments
+    followed by the values it captures; results are what its terminator returns.
+    Returns (function op, captured values). The function is placed after `anchor`."""
+    block = region.blocks[0]
+    captured = captured_values(region)
+    arg_types = [a.type for a in block.arguments] + [v.type for v in captured]
+    with anchor.context, anchor.location:
+        from hlox.lowering.mlir import func as func_dialect
+        fn = func_dialect.FuncOp(unique_name(module_op, name), ir.FunctionType.get(arg_types, []),
+                                 ip=ir.InsertionPoint.after(anchor)).operation
+        fn.attributes["sym_visibility"] = ir.StringAttr.get("private")
+        new_block = fn.regions[0].blocks.append(*arg_types)
+    mapping = dict(zip(list(block.arguments) + captured, new_block.arguments))
+    ip = ir.InsertionPoint(new_block)
+    ops = [op.operation for op in block.operations]
+    for op in ops[:-1]:
+        clone = op.clone(ip=ip)
+        for inner in _walk(clone):
+            for i, v in enumerate(inner.operands):
+                if v in mapping:
+                    inner.operands[i] = mapping[v]
+        mapping.update(zip(op.results, clone.results))
+    results = [mapping.get(v, v) for v in ops[-1].operands]
+    ir.Operation.create("func.return", operands=results, loc=ops[-1].location, ip=ip)
+    _refresh_type(fn)
+    return fn, captured

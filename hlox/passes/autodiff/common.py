@@ -55,6 +55,9 @@ class Site:
         self.inputs = [trace.tracer(v) for v in op.operands]
         self.outputs = [trace.tracer(v) for v in op.results]
         self.active = [True] * len(self.inputs)
+        self.env = {}             # jvp: tangents of every value so far (region ops read captures)
+        self.active_values = set()  # vjp: values that depend on a differentiated argument
+        self.captured_cts = {}    # vjp: cotangents a region op gives to values it captures
 
     def ints(self, name):
         return irutil.dense_ints(self.op, name)

@@ -58,7 +58,8 @@ def propagate(trace, module_op, block, tangents):
     ops = [op.operation for op in block.operations][:-1]
     for op in ops:
         in_tangents = [tangents.get(v) for v in op.operands]
-        if all(t is None for t in in_tangents):
+        captured = irutil.captured_by_regions(op)
+        if all(t is None for t in in_tangents) and all(tangents.get(v) is None for v in captured):
             continue
         if op.name in NON_DIFFERENTIABLE or not any(
                 irutil.is_differentiable_type(r.type) for r in op.results):
@@ -70,6 +71,7 @@ def propagate(trace, module_op, block, tangents):
         trace.ip = ir.InsertionPoint.after(op)
         trace.location = op.location
         site = Site(trace, op, module_op, "jvp")
+        site.env = tangents
         out_tangents = rule(site, in_tangents)
         for result, t in zip(op.results, out_tangents):
             if t is not None and irutil.is_differentiable_type(result.type):

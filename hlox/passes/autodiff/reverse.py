@@ -111,8 +111,12 @@ def backpropagate(trace, module_op, block, cts, active):
         trace.location = op.location
         site = Site(trace, op, module_op, "vjp")
         site.active = [v in active for v in operands]
+        site.active_values = active
         in_cts = rule(site, out_cts)
         for v, c, is_active in zip(operands, in_cts, site.active):
             if c is not None and is_active:
+                cts[v] = add_maybe(cts.get(v), c)
+        for v, c in site.captured_cts.items():  # region ops: cotangents of captured values
+            if c is not None and v in active:
                 cts[v] = add_maybe(cts.get(v), c)
     trace.ip = ip
