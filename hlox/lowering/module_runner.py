@@ -14,7 +14,7 @@ from hlox.frontend.avals import ShapedArray
 from hlox.lowering import executable, runtime
 from hlox.lowering.mlir import ir, shape_and_dtype
 
-__all__ = ["Signature", "find_function", "function_names", "signature", "as_entry",
+__all__ = ["Signature", "symbol_name", "find_function", "function_names", "signature", "as_entry",
            "check_inputs", "as_dtype", "run_function"]
 
 ENTRY = "main"
@@ -28,14 +28,17 @@ class Signature:
     text: str  # "@f(tensor<2xf32>) -> tensor<2xf32>", how errors name it
 
 
+def symbol_name(op) -> str:
+    return ir.StringAttr(op.attributes["sym_name"]).value
+
+
 def function_names(module: ir.Module) -> list[str]:
-    return [ir.StringAttr(op.attributes["sym_name"]).value
-            for op in module.body.operations if op.operation.name == "func.func"]
+    return [symbol_name(op) for op in module.body.operations if op.operation.name == "func.func"]
 
 
 def find_function(module: ir.Module, name: str):
     for op in module.body.operations:
-        if op.operation.name == "func.func" and ir.StringAttr(op.attributes["sym_name"]).value == name:
+        if op.operation.name == "func.func" and symbol_name(op) == name:
             return op
     known = ", ".join(f"@{n}" for n in function_names(module)) or "none"
     raise LookupError(f"no function @{name} in the module (functions: {known})")
@@ -76,7 +79,7 @@ def as_entry(module: ir.Module, name: str) -> ir.Module:
         _rename(copy, name, ENTRY)
     for op in copy.body.operations:
         if op.operation.name == "func.func":
-            if ir.StringAttr(op.attributes["sym_name"]).value != ENTRY:
+            if symbol_name(op) != ENTRY:
                 op.attributes["sym_visibility"] = ir.StringAttr.get("private")
             elif "sym_visibility" in op.attributes:
                 del op.attributes["sym_visibility"]

@@ -30,6 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
+from hlox.lowering import module_runner
+from hlox.lowering.mlir import ir, make_context
+from hlox.tools.mlir_io import MlirInputError, parse_module
+from hlox.tools.run import worst_mismatch
+
 __all__ = ["DEFAULT_DIR", "SKIP_PATTERNS", "SKIP_CASES", "Result", "run_file", "run_all", "main"]
 
 DEFAULT_DIR = Path(os.environ.get(
@@ -122,7 +127,7 @@ def _read_typed_attr(text: str, i: int):
 
 
 def _parse_check(kind: str, text: str, i: int):
-    """(generic op text pieces, Check, end index) for a check op whose operands start at text[i]."""
+    """(operands, operand types, Check, end index) of a check op whose operands start at text[i]."""
     operands = []
     while (m := _OPERAND.match(text, i)) and m.group(1):
         operands.append(m.group(1))
@@ -183,29 +188,19 @@ def _walk_checks(op) -> list:
     def visit(o):
         if o.name.startswith("check."):
             found.append(o)
-        return _ir().WalkResult.ADVANCE
+        return ir.WalkResult.ADVANCE
 
     op.operation.walk(visit)
     return found
 
 
-def _ir():
-    from hlox.lowering.mlir import ir
-    return ir
-
-
-def _func_name(op) -> str:
-    return _ir().StringAttr(op.attributes["sym_name"]).value
-
-
 def _entries(module) -> list[str]:
-    return [_func_name(op) for op in module.body.operations
+    return [module_runner.symbol_name(op) for op in module.body.operations
             if op.operation.name == "func.func" and _walk_checks(op)]
 
 
 def _values_module(attrs, ctx):
     """A module whose @main returns each typed attribute as a constant."""
-    from hlox.tools.mlir_io import parse_module
     types = [a.rsplit(":", 1)[1].strip() for a in attrs]
     body = "".join(f"  %v{i} = stablehlo.constant {a}\n" for i, a in enumerate(attrs))
     ret = ", ".join(f"%v{i}" for i in range(len(attrs)))
@@ -215,7 +210,6 @@ def _values_module(attrs, ctx):
 
 
 def _literal_values(attrs, ctx) -> list[np.ndarray]:
-    from hlox.lowering import module_runner
     if not attrs:
         return []
     return module_runner.run_function(_values_module(attrs, ctx), "main", [])
@@ -226,10 +220,8 @@ def _prepare(module, entry: str, checks):
 
     Returns (the constants' attributes as text, the Checks in result order).
     Check ops elsewhere (in other cases' functions) are dropped."""
-    ir = _ir()
-    from hlox.lowering import module_runner
     for op in module.body.operations:
-        if op.operation.name == "func.func" and _func_name(op) != entry:
+        if op.operation.name == "func.func" and module_runner.symbol_name(op) != entry:
             for c in _walk_checks(op):
                 c.erase()
     fn = module_runner.find_function(module, entry)
@@ -271,10 +263,6 @@ class _Skip(Exception):
 
 def run_case(case_text: str, name_prefix: str) -> list[Result]:
     """Results of every checked function of one `// -----` case."""
-    from hlox.lowering import module_runner
-    from hlox.lowering.mlir import make_context
-    from hlox.tools.mlir_io import MlirInputError, parse_module
-
     for pattern, reason in SKIP_PATTERNS.items():
         if pattern in case_text:
             names = _FUNC_NAME.findall(case_text) or ["?"]
@@ -329,7 +317,6 @@ def _judge(judged, outputs, expected_values) -> str:
 
 
 def _equal(actual, expected, options, tolerance=0.0):
-    from hlox.tools.run import worst_mismatch
     if actual.shape != expected.shape:
         return f"shape {actual.shape} != expected {expected.shape}"
     m = worst_mismatch(actual, expected, rtol=0.0, atol=tolerance)
