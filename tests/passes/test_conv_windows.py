@@ -182,7 +182,8 @@ def _pool(lib, kind, window, strides, padding):
         return lib.lax.reduce_window(x, np.inf, lib.lax.min, window, strides, padding)
 
     def avg_pool(x):
-        return lib.lax.reduce_window(x, 0.0, lib.lax.add, window, strides, padding) / np.prod(window)
+        total = lib.lax.reduce_window(x, 0.0, lib.lax.add, window, strides, padding)
+        return total / np.prod(window)
     return {"max": max_pool, "min": min_pool, "avg": avg_pool}[kind]
 
 
@@ -197,16 +198,16 @@ def test_pooling_against_jax(x64, pool, kind, seed):
 
 def test_pooling_with_dilations_against_jax(x64):
     x = _distinct(np.random.default_rng(3), (5, 6))
-    for kind in ("max", "avg"):
-        h = lambda x: lax.reduce_window(x, *{"max": (-np.inf, lax.max), "avg": (0.0, lax.add)}[kind],  # noqa: E731
-                                        (2, 2), (1, 2), [(1, 0), (0, 1)], base_dilation=(2, 1))
-        j = lambda x: jax.lax.reduce_window(x, *{"max": (-np.inf, jax.lax.max), "avg": (0.0, jax.lax.add)}[kind],  # noqa: E731
-                                            (2, 2), (1, 2), [(1, 0), (0, 1)], base_dilation=(2, 1))
-        check_against_jax(h, j, x)
-    check_against_jax(
-        lambda x: lax.reduce_window(x, 0.0, lax.add, (2, 2), (1, 1), "VALID", window_dilation=(2, 1)),
-        lambda x: jax.lax.reduce_window(x, 0.0, jax.lax.add, (2, 2), (1, 1), "VALID",
-                                        window_dilation=(2, 1)), x)
+    def windows(lib, computation, init, **dilations):
+        def f(x):
+            return lib.lax.reduce_window(x, init, getattr(lib.lax, computation), (2, 2), (1, 2),
+                                         [(1, 0), (0, 1)], **dilations)
+        return f
+    for computation, init in (("max", -np.inf), ("add", 0.0)):
+        check_against_jax(windows(hlox, computation, init, base_dilation=(2, 1)),
+                          windows(jax, computation, init, base_dilation=(2, 1)), x)
+    check_against_jax(windows(hlox, "add", 0.0, window_dilation=(2, 1)),
+                      windows(jax, "add", 0.0, window_dilation=(2, 1)), x)
 
 
 def test_max_pool_second_order_against_jax(x64):
@@ -284,7 +285,8 @@ SOLVE_FLAGS = [dict(left_side=left, lower=lower, transpose_a=ta, unit_diagonal=u
                for ud in (False, True)]
 
 
-@pytest.mark.parametrize("flags", SOLVE_FLAGS, ids=lambda f: "-".join(k for k, v in f.items() if v) or "none")
+@pytest.mark.parametrize("flags", SOLVE_FLAGS,
+                         ids=lambda f: "-".join(k for k, v in f.items() if v) or "none")
 def test_triangular_solve_against_jax(x64, flags):
     rng = np.random.default_rng(8)
     a = rng.standard_normal((2, 3, 3)) + 3 * np.eye(3)

@@ -9,8 +9,6 @@ by select_and_scatter_add, and each of those two is the other's transpose.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from hlox.frontend import lax, ops
 from hlox.frontend import lax_linalg as linalg
 from hlox.lowering.mlir import ir, stablehlo
@@ -24,11 +22,15 @@ def _ints_or(site, name, default):
     return site.ints(name) if site.has(name) else tuple(default)
 
 
+def _int_or(site, name, default):
+    return site.int(name) if site.has(name) else default
+
+
 def _pairs(flat):
     return tuple((flat[i], flat[i + 1]) for i in range(0, len(flat), 2))
 
 
-# -- convolution ------------------------------------------------------------------------------
+# -- convolution -------------------------------------------------------------------------------
 def _conv_params(site):
     """The op's attributes as the keyword arguments of lax.conv_general_dilated."""
     d = stablehlo.ConvDimensionNumbers(site.attr("dimension_numbers"))
@@ -48,8 +50,8 @@ def _conv_params(site):
         lhs_dilation=_ints_or(site, "lhs_dilation", (1,) * n),
         rhs_dilation=_ints_or(site, "rhs_dilation", (1,) * n),
         dimension_numbers=lax.ConvDimensionNumbers(lhs_spec, rhs_spec, out_spec),
-        feature_group_count=site.int("feature_group_count") if site.has("feature_group_count") else 1,
-        batch_group_count=site.int("batch_group_count") if site.has("batch_group_count") else 1,
+        feature_group_count=_int_or(site, "feature_group_count", 1),
+        batch_group_count=_int_or(site, "batch_group_count", 1),
         precision=precision)
 
 
@@ -192,7 +194,7 @@ def _compare_direction(region):
     return None
 
 
-# -- reduce_window ---------------------------------------------------------------------------------
+# -- reduce_window -----------------------------------------------------------------------------
 def _window_params(site, x):
     n = x.ndim
     return dict(window_dimensions=site.ints("window_dimensions"),
@@ -280,7 +282,7 @@ def _reduce_window_vjp(site, cts):
             if cts[i] is not None and site.active[i] else None for i in range(n)] + [None] * n
 
 
-# -- select_and_scatter -------------------------------------------------------------------------------
+# -- select_and_scatter ------------------------------------------------------------------------
 def _select_and_scatter_direction(site):
     direction = _compare_direction(site.op.regions[0])
     scatter_kind, _ = window_body(site.op.regions[1], 1)
@@ -306,12 +308,13 @@ def _select_and_scatter_vjp(site, cts):
     if site.active[1]:
         t_source = lax.select_and_gather_add(
             ct, operand, direction, site.ints("window_dimensions"),
-            _ints_or(site, "window_strides", (1,) * n), _pairs(_ints_or(site, "padding", (0,) * 2 * n)))
+            _ints_or(site, "window_strides", (1,) * n),
+            _pairs(_ints_or(site, "padding", (0,) * 2 * n)))
     t_init = lax.reduce_sum(ct, range(ct.ndim)) if site.active[2] else None
     return [None, t_source, t_init]
 
 
-# -- cholesky ------------------------------------------------------------------------------------------
+# -- cholesky ----------------------------------------------------------------------------------
 def _phi(x):
     """The lower triangle of x with its diagonal halved."""
     low = linalg.tril(x)
@@ -362,7 +365,7 @@ def _cholesky_vjp(site, cts):
     return [linalg.adjoint(_cholesky_lower_vjp(L, linalg.adjoint(ct)))]
 
 
-# -- triangular_solve ----------------------------------------------------------------------------------
+# -- triangular_solve --------------------------------------------------------------------------
 # op(a) for each transpose_a, and the (operand, transpose_a) that solves with op(a)^T instead.
 _OP_OF_A = {"NO_TRANSPOSE": lambda a: a, "TRANSPOSE": linalg.matrix_transpose,
             "ADJOINT": linalg.adjoint}
