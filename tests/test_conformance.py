@@ -95,3 +95,9 @@ def test_skips_and_crashes_are_reported(tmp_path):
     results = {r.case: r.status for r in conformance._worker(tmp_path / "a.mlir", tmp_path, timeout=120)}
     assert results == {"a.mlir:probe": "skip", "a.mlir:ok": "pass", "a.mlir:?": "error",
                        "a.mlir:kills_xla": "error", "a.mlir:after": "pass"}
+
+
+def test_a_worker_that_cannot_start_is_an_error(tmp_path):
+    (result,) = conformance._worker(tmp_path / "missing.mlir", tmp_path, timeout=120)
+    assert (result.case, result.status) == ("missing.mlir:*", "error")
+    assert "No such file" in result.reason

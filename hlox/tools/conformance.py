@@ -363,6 +363,7 @@ def run_file(path: Path, root: Path, start: int = 0):
         print(json.dumps({"begin": n}), flush=True)
         for result in run_case(case, name):
             print(result.line(), flush=True)
+        print(json.dumps({"end": n}), flush=True)
     print(json.dumps({"done": True}), flush=True)
 
 
@@ -373,25 +374,31 @@ def _worker(path: Path, root: Path, timeout: float) -> list[Result]:
     while True:
         cmd = [sys.executable, "-m", "hlox.tools.conformance", "--worker", str(path),
                "--root", str(root), "--start", str(start)]
-        current, done = None, False
+        current, done = None, False  # current: the case begun and not ended
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-            lines, failure = proc.stdout.splitlines(), f"worker died (exit status {proc.returncode})"
+            lines, err = proc.stdout.splitlines(), proc.stderr
+            failure = f"worker died (exit status {proc.returncode})"
         except subprocess.TimeoutExpired as e:
-            out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
-            lines, failure = out.splitlines(), f"timed out after {timeout} s"
+            lines, err = _text(e.stdout).splitlines(), _text(e.stderr)
+            failure = f"timed out after {timeout} s"
         for line in lines:
             record = json.loads(line) if line.startswith("{") else {}
-            if "begin" in record:
-                current = record["begin"]
-            elif "done" in record:
-                done = True
-            elif "status" in record:
+            if "status" in record:
                 results.append(Result(**record))
-        if done or current is None:
+            current = record.get("begin", None if "end" in record else current)
+            done = done or "done" in record
+        if done:
             return results
+        if current is None:  # died outside any case: nothing to resume
+            tail = err.strip().splitlines()[-1:] or [""]
+            return results + [Result(f"{path.relative_to(root)}:*", "error", f"{failure}: {tail[0]}")]
         results.append(Result(f"{path.relative_to(root)}:{_case_name(path, current)}", "error", failure))
         start = current + 1
+
+
+def _text(output) -> str:
+    return output.decode(errors="replace") if isinstance(output, bytes) else (output or "")
 
 
 def _case_name(path: Path, n: int) -> str:
