@@ -222,10 +222,12 @@ def concatenate(arrays, axis=0, dtype=None):
 
 def _concatenate_rows(x, axis, dtype):
     """Concatenating the rows of one array is a transpose and a reshape."""
-    if x.ndim < 2:
-        raise errors.value_error("Zero-dimensional arrays cannot be concatenated.")
+    if x.ndim == 0 or x.shape[0] == 0:
+        raise errors.value_error("Need at least one array to concatenate.")
     if axis is None:
         out = ravel(x)
+    elif x.ndim == 1:
+        raise errors.value_error("Zero-dimensional arrays cannot be concatenated.")
     else:
         axis = canonicalize_axis(axis, x.ndim - 1)
         shape = list(x.shape[1:])
@@ -365,12 +367,14 @@ def repeat(a, repeats, axis=None, *, total_repeat_length=None):
     if reps.ndim > 1 or reps.size not in (1, n):
         raise errors.value_error(f"repeats of shape {reps.shape} cannot be broadcast to the "
                                  f"{n} entries of axis {axis} of an array of shape {x.shape}")
-    index = np.repeat(np.arange(n), np.broadcast_to(reps.reshape(-1), (n,)))
-    if total_repeat_length is not None:
-        total = operator.index(total_repeat_length)
-        index = np.concatenate([index[:total], np.repeat(index[-1:], total - index[:total].size)])
-    if not index.size:
-        return lax.slice_in_dim(x, 0, 0, 1, axis)
+    reps = np.broadcast_to(reps.reshape(-1), (n,))
+    starts = np.cumsum(reps) - reps
+    total = int(reps.sum()) if total_repeat_length is None else operator.index(total_repeat_length)
+    if n == 0 or total == 0:
+        return lax.slice_in_dim(x, 0, 0, 1, axis) if total == 0 else x
+    # Output position j copies the last entry whose run starts at or before j (JAX pads with
+    # the final entry when total_repeat_length exceeds the sum).
+    index = np.searchsorted(starts, np.arange(total), side="right") - 1
     return take_static(x, index, axis)
 
 
