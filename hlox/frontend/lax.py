@@ -102,8 +102,29 @@ mul = _binary("multiply")
 div = _binary("divide")
 rem = _binary("remainder")
 pow = _binary("power")  # noqa: A001
-max = _binary("maximum")  # noqa: A001
-min = _binary("minimum")  # noqa: A001
+_COMPLEX_ORDER = {"maximum": "GT", "minimum": "LT"}
+
+
+def _complex_minmax(x, y, direction):
+    """max/min of complex numbers as JAX orders them: by real part, then imaginary part."""
+    pick = _compare(direction)
+    rx, ry = real(x), real(y)
+    return select(select(eq(rx, ry), pick(imag(x), imag(y)), pick(rx, ry)), x, y)
+
+
+def _minmax(name):
+    prim = ops.binary[name]
+
+    def fn(x, y):
+        x, y = _binary_operands(x, y)
+        if dtypes.is_complex(x.dtype):
+            return _complex_minmax(x, y, _COMPLEX_ORDER[name])
+        return prim.bind(x, y)
+    return fn
+
+
+max = _minmax("maximum")  # noqa: A001
+min = _minmax("minimum")  # noqa: A001
 atan2 = _binary("atan2")
 bitwise_and = and_ = _binary("and")
 bitwise_or = or_ = _binary("or")
@@ -511,6 +532,8 @@ def dot(lhs, rhs, precision=None, preferred_element_type=None):
 # -- reductions ----------------------------------------------------------------------
 def _monoid_body(prim_name):
     def body(a, b):
+        if prim_name in _COMPLEX_ORDER and dtypes.is_complex(a.dtype):
+            return [_complex_minmax(a, b, _COMPLEX_ORDER[prim_name])]
         return [ops.binary[prim_name].bind(a, b)]
     return body
 
