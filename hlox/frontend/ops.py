@@ -148,7 +148,8 @@ def _compare_rule(x, y, *, direction, compare_type=None):
     _same_shapes_and_dtypes("compare", [x, y])
     if direction not in ("EQ", "NE", "LT", "LE", "GT", "GE"):
         raise ValueError(f"unknown comparison direction {direction}")
-    return [ShapedArray(x.shape, dtypes.bool_)]
+    # as JAX: the result is weak when both operands are (e.g. bool_array > 1.5 compares weak floats)
+    return [ShapedArray(x.shape, dtypes.bool_, x.weak_type and y.weak_type)]
 
 
 def compare_type_of(dtype):

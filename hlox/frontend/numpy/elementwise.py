@@ -47,12 +47,20 @@ def _exp2(x):
     return lax.exp(lax.mul(x, float(np.log(2))))
 
 
+def _scale_parts(z, fn):
+    """fn on the real and imaginary parts apart: complex arithmetic with a real constant
+    would turn log's infinities into NaNs."""
+    if not dtypes.is_complex(z.dtype):
+        return fn(z)
+    return lax.complex(fn(lax.real(z)), fn(lax.imag(z)))
+
+
 def _log2(x):
-    return lax.div(lax.log(x), float(np.log(2)))
+    return _scale_parts(lax.log(x), lambda r: lax.div(r, lax.log(lax.full_like(r, 2))))
 
 
 def _log10(x):
-    return lax.div(lax.log(x), float(np.log(10)))
+    return _scale_parts(lax.log(x), lambda r: lax.mul(r, 0.4342944819032518))  # 1 / ln 10
 
 
 exp2 = _one_arg("exp2", _exp2, promote_args_inexact)
@@ -82,12 +90,13 @@ fix = trunc
 
 def round(a, decimals=0, out=None):  # noqa: A001
     (a,) = promote_args("round", a)
+    if dtypes.is_bool(a.dtype):
+        raise errors.value_error("round does not accept dtype bool")
     if out is not None:
         raise NotImplementedError("The 'out' argument to round is not supported")
     if not dtypes.is_inexact(a.dtype):
         if decimals < 0:
-            factor = 10 ** (-decimals)
-            return lax.mul(_round_int_div(a, factor), factor)
+            raise NotImplementedError("integer np.round not implemented for decimals < 0")
         return a
     if dtypes.is_complex(a.dtype):
         return lax.complex(round(lax.real(a), decimals), round(lax.imag(a), decimals))
@@ -96,12 +105,6 @@ def round(a, decimals=0, out=None):  # noqa: A001
         return lax.round(a, even)
     factor = float(10 ** decimals)
     return lax.div(lax.round(lax.mul(a, factor), even), factor)
-
-
-def _round_int_div(a, factor):
-    f = lax.full_like(a, factor)
-    q = lax.div(lax.add(a, lax.div(f, 2)), f)
-    return q
 
 
 around = round_ = round
@@ -208,9 +211,13 @@ conj = conjugate
 
 
 def angle(z, deg=False):
-    (z,) = promote_args_inexact("angle", z)
+    (z,) = promote_args("angle", z)
     re = lax.real(z) if dtypes.is_complex(z.dtype) else z
     im = lax.imag(z) if dtypes.is_complex(z.dtype) else lax.full_like(z, 0)
+    if not dtypes.is_inexact(re.dtype) or (not dtypes.is_complex(z.dtype) and z.ndim == 0):
+        # JAX computes the angle of non-float and of 0-d real input in the default float type
+        re, im = (lax.convert_element_type(v, dtypes.default_float(), z.aval.weak_type)
+                  for v in (re, im))
     out = lax.atan2(im, re)
     return lax.mul(out, float(180 / np.pi)) if deg else out
 
@@ -269,43 +276,55 @@ def _floor_divide(x, y):
         if x.dtype.kind == "u":
             return lax.div(x, y)
         q = lax.div(x, y)
-        fix_ = lax.and_(lax.ne(lax.lt(x, 0), lax.lt(y, 0)), lax.ne(lax.rem(x, y), 0))
+        fix_ = lax.and_(lax.ne(lax.sign(x), lax.sign(y)), lax.ne(lax.rem(x, y), 0))
         return lax.select(fix_, lax.sub(q, 1), q)
-    if dtypes.is_bool(x.dtype):
-        return lax.convert_element_type(lax.div(lax.convert_element_type(x, np.int8), lax.convert_element_type(y, np.int8)), np.bool_)
     if dtypes.is_complex(x.dtype):
         raise errors.type_error("floor_divide does not support complex-valued inputs")
     return _float_divmod(x, y)[0]
 
 
 def _float_divmod(x, y):
+    """Python's float divmod (CPython's float_divmod), as JAX computes it."""
     mod = lax.rem(x, y)
-    div = lax.div(lax.sub(x, mod), y)
-    ind = lax.and_(lax.ne(mod, 0), lax.ne(lax.lt(y, 0), lax.lt(mod, 0)))
+    div = lax.div(lax.select(lax.eq(y, 0), x, lax.sub(x, mod)), y)
+    ind = lax.and_(lax.ne(mod, 0), lax.ne(lax.sign(y), lax.sign(mod)))
     mod = lax.select(ind, lax.add(mod, y), mod)
     div = lax.select(ind, lax.sub(div, 1), div)
-    return lax.round(div, lax.RoundingMethod.TO_NEAREST_EVEN), mod
+    return lax.round(div), mod
+
+
+def _nonzero_if_integer(y):
+    """Integer division by zero is undefined in XLA; JAX divides by one instead."""
+    if not dtypes.is_integer(y.dtype):
+        return y
+    return lax.select(lax.eq(y, 0), lax.full_like(y, 1), y)
 
 
 def _remainder(x, y):
-    if dtypes.is_bool(x.dtype):
-        raise errors.type_error("remainder does not accept dtype bool")
     if dtypes.is_complex(x.dtype):
         raise errors.type_error("remainder does not support complex-valued inputs")
-    if x.dtype.kind == "u":
-        return lax.rem(x, y)
+    y = _nonzero_if_integer(y)
     rem = lax.rem(x, y)
-    fix_ = lax.and_(lax.ne(rem, 0), lax.ne(lax.lt(rem, 0), lax.lt(y, 0)))
+    fix_ = lax.and_(lax.ne(lax.lt(rem, 0), lax.lt(y, 0)), lax.ne(rem, 0))
     return lax.select(fix_, lax.add(rem, y), rem)
 
 
-floor_divide = _two_args("floor_divide", _floor_divide)
-remainder = mod = _two_args("remainder", _remainder)
-fmod = _two_args("fmod", lax.rem)
+def _fmod(x, y):
+    return lax.rem(x, _nonzero_if_integer(y))
 
 
-def divmod(x1, x2, /):  # noqa: A001
-    return floor_divide(x1, x2), remainder(x1, x2)
+floor_divide = _two_args("floor_divide", _floor_divide, promote_args_numeric)
+remainder = mod = _two_args("remainder", _remainder, promote_args_numeric)
+fmod = _two_args("fmod", _fmod, promote_args_numeric)
+
+
+def _divmod(x, y):
+    if dtypes.is_integer(x.dtype):
+        return _floor_divide(x, y), _remainder(x, y)
+    return _float_divmod(x, y)
+
+
+divmod = _two_args("divmod", _divmod, promote_args_numeric)  # noqa: A001
 
 
 def power(x1, x2, /):
@@ -325,12 +344,7 @@ def power(x1, x2, /):
 pow = power  # noqa: A001
 
 
-def float_power(x1, x2, /):
-    x1, x2 = promote_args_inexact("float_power", x1, x2)
-    target = dtypes.complex128 if dtypes.is_complex(x1.dtype) else dtypes.float64
-    target = dtypes.canonicalize(target)
-    x1, x2 = lax.convert_element_type(x1, target), lax.convert_element_type(x2, target)
-    return lax.pow(x1, x2)
+float_power = _two_args("float_power", lax.pow, promote_args_inexact)
 
 
 def _hypot(x, y):
@@ -437,7 +451,7 @@ def _shift(name, signed_fn, unsigned_fn):
         if not dtypes.is_integer(x.dtype):
             raise errors.type_error(f"{name} is only defined for integer dtypes, got {x.dtype.name}")
         return (signed_fn if dtypes.is_signed(x.dtype) else unsigned_fn)(x, y)
-    return _two_args(name, rule)
+    return _two_args(name, rule, promote_args_numeric)
 
 
 left_shift = bitwise_left_shift = _shift("left_shift", lax.shift_left, lax.shift_left)
