@@ -44,7 +44,10 @@ def _load_npz(path: str) -> dict:
     if not isinstance(data, np.lib.npyio.NpzFile):
         raise ToolError(f"{path} is a single array, not an .npz archive")
     with data:
-        return {k: data[k] for k in data.files}
+        try:
+            return {k: data[k] for k in data.files}
+        except (OSError, ValueError, zipfile.BadZipFile) as e:  # members load lazily
+            raise ToolError(f"cannot read {path}: {e}") from None
 
 
 def _numbered(arrays: dict, prefix: str, path: str) -> list:

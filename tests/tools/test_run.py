@@ -158,6 +158,7 @@ def test_bad_files_and_names(tmp_path, capsys, one_input_module):
     np.savez(tmp_path / "names.npz", a=np.zeros((2, 3), np.float32))
     (tmp_path / "bad.mlir").write_text("func.func @main() {\n  %0 = stablehlo.nope\n}\n")
     (tmp_path / "junk.npy").write_bytes(b"not numpy")
+    np.savez(tmp_path / "objects.npz", out0=np.array([{}, 1], dtype=object))
     cases = [
         ([tmp_path / "none.mlir"], "none.mlir: error: could not open input file"),
         ([tmp_path / "bad.mlir"], "bad.mlir:2:8: error: custom op 'stablehlo.nope' is unknown"),
@@ -168,6 +169,8 @@ def test_bad_files_and_names(tmp_path, capsys, one_input_module):
         ([one_input_module, x, "--inputs", tmp_path / "names.npz"], "either as .npy files or as one --inputs .npz"),
         ([one_input_module, tmp_path / "names.npz"], "is an .npz archive; pass it with --inputs"),
         ([one_input_module, x, "-o", tmp_path / "no" / "dir" / "o.npz"], "hlox-run: error: cannot write"),
+        ([one_input_module, x, "--check", tmp_path / "objects.npz"], "Object arrays cannot be loaded"),
+        ([one_input_module, x, "--check", x], "is a single array, not an .npz archive"),
     ]
     for argv, message in cases:
         rc, _, err = _hlox_run(capsys, *argv)
