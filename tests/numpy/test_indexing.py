@@ -177,7 +177,8 @@ def test_static_index_lowers_to_slice_not_gather(index):
 def test_traced_scalar_index_is_dynamic_slice_and_clamps(i):
     x = DATA[(3, 4)]
     cases = {"row": lambda a, k: a[k], "row_slice": lambda a, k: a[k, 1:3],
-             "rev": lambda a, k: a[::-1, k], "col_none": lambda a, k: a[None, :, k]}
+             "rev": lambda a, k: a[::-1, k], "col_none": lambda a, k: a[None, :, k],
+             "strided": lambda a, k: a[k, None, ::2], "strided_rev": lambda a, k: a[::-2, k]}
     for name, fn in cases.items():
         f = hlox.jit(fn)
         text = f.lower(x, np.int32(i)).as_text()

@@ -325,11 +325,11 @@ def _is_window_index(entries):
 
 
 def _slice_by_windows(x, w):
+    spans = [(n - 1) * st + 1 if n else 0 for n, st in zip(w.sizes, w.strides)]
     if all(isinstance(s, int) for s in w.starts):
-        limits = [s + (n - 1) * st + 1 if n else s for s, n, st in zip(w.starts, w.sizes, w.strides)]
-        y = lax.slice(x, w.starts, limits, w.strides)
-    else:
-        y = lax.dynamic_slice(x, w.starts, w.sizes)
+        y = lax.slice(x, w.starts, [s + n for s, n in zip(w.starts, spans)], w.strides)
+    else:  # a dynamic window covering the strided elements, then a static strided slice
+        y = lax.slice(lax.dynamic_slice(x, w.starts, spans), [0] * x.ndim, spans, w.strides)
     return lax.reshape(lax.rev(y, w.reversed_axes), w.out_shape)
 
 
