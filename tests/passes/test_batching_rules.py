@@ -28,6 +28,7 @@ from batching_cases import B, load_cases
 from conftest import enable_x64
 
 CASES = load_cases()
+_JITTED: dict = {}
 
 
 # -- patterns of batch axes ------------------------------------------------------------------------
@@ -125,7 +126,7 @@ def inputs_for(case, in_axes):
 
 def per_example(case, in_axes):
     """hlox.jit(fn) run on each example (example 0 for unbatched arguments), stacked."""
-    f = hlox.jit(case.fn)
+    f = _JITTED.setdefault(id(case), hlox.jit(case.fn))  # one compilation per case
     outs = []
     for b in range(B):
         args = [a[0] if axis is None else a[b] for a, axis in zip(case.args, in_axes)]
