@@ -36,6 +36,26 @@ def x64_enabled() -> bool:
     return _FLAGS["jax_enable_x64"]
 
 
+class _Flag:
+    """`with config.flag("jax_enable_x64", True): ...` sets a flag for a block."""
+
+    def __init__(self, name, value):
+        self.name, self.value = name, value
+
+    def __enter__(self):
+        self.old = _FLAGS[self.name]
+        if self.old != self.value:
+            config.update(self.name, self.value)
+
+    def __exit__(self, *exc):
+        if _FLAGS[self.name] != self.old:
+            config.update(self.name, self.old)
+
+
+def flag(name, value):
+    return _Flag(name, value)
+
+
 def on_update(listener):
     """Call `listener(name, value)` whenever a flag changes (the runtime mirrors x64 into jaxlib)."""
     _listeners.append(listener)

@@ -73,7 +73,7 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
         except PassError as e:  # the pass names the op and its location
             raise ValueError(str(e)) from None
         fn.attributes["sym_visibility"] = ir.StringAttr.get("private")
-        out_avals = [ShapedArray((size,) + a.shape, a.dtype) for a in traced.out_avals]
+        out_avals = [ShapedArray((size,) + a.shape, a.dtype, a.weak_type) for a in traced.out_avals]
         outs = call_function(trace, name, list(leaves) + traced.consts, out_avals)
         out_tree = traced.out_tree
         out_spec = _match(out_axes, out_tree.unflatten(list(range(out_tree.num_leaves))),

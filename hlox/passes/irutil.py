@@ -9,6 +9,20 @@ from hlox.lowering.mlir import ir
 from hlox.passes.registry import PassError
 
 
+def ir_dtypes(transform):
+    """Run a pass with 64-bit types enabled: it builds ops with the dtypes the IR already has
+    (a float64 module stays float64 whatever the user's x64 setting)."""
+    import functools
+
+    from hlox import config
+
+    @functools.wraps(transform)
+    def run(*args, **kwargs):
+        with config.flag("jax_enable_x64", True):
+            return transform(*args, **kwargs)
+    return run
+
+
 def symbol_name(op) -> str:
     return ir.StringAttr(op.attributes["sym_name"]).value
 
@@ -149,6 +163,14 @@ def remove_dead_code(func_op):
 # -- outlining regions -------------------------------------------------------------------------
 def _walk(op):
     yield op
+    for region in op.regions:
+        for blk in region.blocks:
+            for inner in blk.operations:
+                yield from _walk(inner.operation)
+
+
+def walk_nested(op):
+    """The ops nested in `op`'s regions, depth first (not `op` itself)."""
     for region in op.regions:
         for blk in region.blocks:
             for inner in blk.operations:

@@ -29,6 +29,7 @@ def check_wrt(func_op, wrt):
                             "complex arguments can be differentiated)", op=func_op)
 
 
+@irutil.ir_dtypes
 def jvp(module_op, func_name: str, wrt=None, name=None):
     """Add the forward-mode derivative of @func_name; returns the new function op."""
     func_op = irutil.find_function(module_op, func_name)

@@ -33,6 +33,7 @@ def grad(module_op, func_name: str, wrt=None, name=None):
     return _reverse(module_op, func_name, wrt, name or f"{func_name}_grad", seed="one")
 
 
+@irutil.ir_dtypes
 def _reverse(module_op, func_name, wrt, name, seed):
     func_op = irutil.find_function(module_op, func_name)
     wrt = default_wrt(func_op) if wrt is None else list(wrt)

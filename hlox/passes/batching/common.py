@@ -34,6 +34,7 @@ class Site:
         self.size = size
         self.out_avals = [irutil.value_aval(r) for r in op.results]
         self.in_avals = [irutil.value_aval(v) for v in op.operands]
+        self.env = {}  # old value -> (new value, batch dim): region ops read their captures
 
     def ints(self, name):
         return irutil.dense_ints(self.op, name)

@@ -42,7 +42,17 @@ def normalize_in_axes(func_op, in_axes):
 
 
 def batch(module_op, func_name: str, in_axes=None, size=None, name=None):
-    """Add the batched version of @func_name; returns the new function op."""
+    """Add the batched version of @func_name (every result batched on axis 0)."""
+    return batch_with_dims(module_op, func_name, in_axes, size, name, materialize_outputs=True)[0]
+
+
+@irutil.ir_dtypes
+def batch_with_dims(module_op, func_name, in_axes, size, name=None, materialize_outputs=False):
+    """Add the batched version of @func_name; returns (function op, batch dim of each result).
+
+    Without `materialize_outputs`, results that do not depend on the batch stay unbatched
+    (dim None) and batched ones come back on axis 0: control-flow rules need to know which.
+    """
     func_op = irutil.find_function(module_op, func_name)
     in_axes = normalize_in_axes(func_op, in_axes)
     if size is None:
@@ -73,12 +83,17 @@ def batch(module_op, func_name: str, in_axes=None, size=None, name=None):
         batch_block(trace, module_op, old_block, env, size)
         ret = irutil.terminator(old_block)
         trace.location = ret.location
-        outs = [materialize(*env[v], size) for v in ret.operands]
+        results = [env[v] for v in ret.operands]
+        if materialize_outputs:
+            outs, out_dims = [materialize(v, d, size) for v, d in results], [0] * len(results)
+        else:
+            outs = [v if d is None else materialize(v, d, size) for v, d in results]
+            out_dims = [None if d is None else 0 for _, d in results]
         ir.Operation.create("func.return", operands=[trace.value_of(o) for o in outs],
                             loc=ret.location, ip=trace.ip)
     new.attributes["function_type"] = ir.TypeAttr.get(ir.FunctionType.get(
         arg_types, [trace.value_of(o).type for o in outs]))
-    return new
+    return new, out_dims
 
 
 def batch_block(trace, module_op, block, env, size):
@@ -89,11 +104,12 @@ def batch_block(trace, module_op, block, env, size):
         dims = [d for _, d in entries]
         trace.location = op.location
         if all(d is None for d in dims) and not _uses_batched_values_inside(op, env):
-            results = copy_op(trace, op, args)
+            results = copy_op(trace, op, args, env)
             outs = [(r, None) for r in results]
         else:
             rule = BATCH_RULES.get(op.name)
             site = Site(trace, op, module_op, size)
+            site.env = env
             outs = rule(site, args, dims) if rule else per_example_loop(site, args, dims)
         for result, out in zip(op.results, outs):
             env[result] = out
@@ -110,11 +126,17 @@ def _uses_batched_values_inside(op, env):
     return False
 
 
-def copy_op(trace, op, operands):
-    """The op, unchanged but for its operands, emitted at trace.ip."""
+def copy_op(trace, op, operands, env=None):
+    """The op, unchanged but for its operands, emitted at trace.ip; values its regions
+    capture are renamed to their counterparts in the new function."""
     new = op.clone(ip=trace.ip)
     for i, v in enumerate(operands):
         new.operands[i] = trace.value_of(v)
+    if env and len(new.regions):
+        for inner in irutil.walk_nested(new):
+            for i, v in enumerate(inner.operands):
+                if v in env:
+                    inner.operands[i] = trace.value_of(env[v][0])
     return [trace.tracer(r) for r in new.results]
 
 
@@ -135,7 +157,7 @@ def per_example_loop(site, args, dims):
         operands, outs = carry[:n_args], carry[n_args:]
         per_example = [lax.dynamic_index_in_dim(x, i, 0, keepdims=False) if d is not None else x
                        for x, d in zip(operands, dims)]
-        results = copy_op(site.trace, site.op, per_example)
+        results = copy_op(site.trace, site.op, per_example, site.env)
         updated = [lax.dynamic_update_index_in_dim(o, r, i, 0) for o, r in zip(outs, results)]
         return [lax.add(i, lax.full((), 1, "int32"))] + list(operands) + updated
     final = while_loop.bind(index0, *batched, *outs0, cond=cond, body=body)

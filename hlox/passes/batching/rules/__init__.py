@@ -1,3 +1,4 @@
 """The batching rule table, filled by importing each family of rules."""
 from hlox.passes.batching.rules import core  # noqa: F401
 from hlox.passes.batching.rules import indexing_conv  # noqa: F401
+from hlox.passes.batching.rules import control  # noqa: F401,E402
