@@ -72,17 +72,16 @@ def as_entry(module: ir.Module, name: str) -> ir.Module:
     """A copy of `module` where @name is the public @main and every other function private."""
     with module.context:
         copy = ir.Module.parse(executable.module_bytecode(module))
-    root = copy.operation
-    if name != ENTRY:
-        if ENTRY in function_names(copy):
-            _rename(copy, ENTRY, _fresh_name(copy, ENTRY))
-        _rename(copy, name, ENTRY)
-    for op in copy.body.operations:
-        if op.operation.name == "func.func":
-            if symbol_name(op) != ENTRY:
-                op.attributes["sym_visibility"] = ir.StringAttr.get("private")
-            elif "sym_visibility" in op.attributes:
-                del op.attributes["sym_visibility"]
+        if name != ENTRY:
+            if ENTRY in function_names(copy):
+                _rename(copy, ENTRY, _fresh_name(copy, ENTRY))
+            _rename(copy, name, ENTRY)
+        for op in copy.body.operations:
+            if op.operation.name == "func.func":
+                if symbol_name(op) != ENTRY:
+                    op.attributes["sym_visibility"] = ir.StringAttr.get("private")
+                elif "sym_visibility" in op.attributes:
+                    del op.attributes["sym_visibility"]
     return copy
 
 

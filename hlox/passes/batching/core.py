@@ -56,7 +56,7 @@ def batch_with_dims(module_op, func_name, in_axes, size, name=None, materialize_
     func_op = irutil.find_function(module_op, func_name)
     in_axes = normalize_in_axes(func_op, in_axes)
     if size is None:
-        raise PassError("hlox-batch needs the batch size (option size=B)", op=func_op)
+        raise PassError("the batch size is required (option size=B)", op=func_op)
     if size < 0:
         raise PassError(f"batch size must be non-negative, got {size}", op=func_op)
     name = name or irutil.unique_name(module_op, f"{func_name}_batch")
