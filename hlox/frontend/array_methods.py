@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib
 
+import numpy as np
+
 from hlox.frontend.core import Tracer
 from hlox.lowering.array import Array
 
@@ -40,24 +42,31 @@ _METHODS = [
 ]
 
 
+_namespace = []
+
+
 def _jnp():
-    return importlib.import_module("hlox.numpy")
+    """hlox.numpy (imported on first use: it imports this module's users)."""
+    if not _namespace:
+        _namespace.append(importlib.import_module("hlox.numpy"))
+    return _namespace[0]
 
 
 def _binary_method(fname, swap):
+    fn = []
+
     def method(self, other):
-        if not _is_operand(other):
+        if type(other) not in _OPERAND_TYPES and not isinstance(other, _OPERAND_CLASSES):
             return NotImplemented
-        fn = getattr(_jnp(), fname)
-        return fn(other, self) if swap else fn(self, other)
+        if not fn:
+            fn.append(getattr(_jnp(), fname))
+        return fn[0](other, self) if swap else fn[0](self, other)
     method.__name__ = fname
     return method
 
 
-def _is_operand(x):
-    import numpy as np
-    from hlox.frontend import dtypes
-    return isinstance(x, (Tracer, Array, np.ndarray, np.generic)) or dtypes.is_python_scalar(x)
+_OPERAND_TYPES = frozenset((Array, Tracer, bool, int, float, complex, np.ndarray))
+_OPERAND_CLASSES = (Tracer, Array, np.ndarray, np.generic)
 
 
 def _unary_method(fname):
