@@ -435,17 +435,19 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(),
                        keep_unused, inline)
 
 
-def eager_jit(fun):
+def eager_jit(fun=None, *, static_argnames=()):
     """Run `fun` through a jit cache when called on concrete values, as JAX does for jnp.
 
     Inside a trace it is `fun` itself, so it inlines into the enclosing function.
     """
-    jitted = JitFunction(fun)
+    if fun is None:
+        return functools.partial(eager_jit, static_argnames=static_argnames)
+    jitted = JitFunction(fun, static_argnames=static_argnames)
 
     @functools.wraps(fun)
-    def wrapper(*args):
+    def wrapper(*args, **kwargs):
         if tracing():
-            return fun(*args)
-        return jitted(*args)
+            return fun(*args, **kwargs)
+        return jitted(*args, **kwargs)
     wrapper.jitted = jitted
     return wrapper
