@@ -115,6 +115,18 @@ def _view(self, dtype=None):
     return lax.bitcast_convert_type(self, dtype)
 
 
+def _len(self):
+    if not self.shape:
+        raise TypeError("len() of unsized object")
+    return self.shape[0]
+
+
+def _iter(self):
+    if not self.shape:
+        raise TypeError("iteration over a 0-d array")
+    return (self[i] for i in range(self.shape[0]))
+
+
 def attach(cls):
     for dunder, (fname, swap) in _OPERATORS.items():
         setattr(cls, dunder, _binary_method(fname, swap))
@@ -126,6 +138,8 @@ def attach(cls):
     cls.transpose = _transpose
     cls.astype = _astype
     cls.__getitem__ = _getitem
+    cls.__len__ = _len
+    cls.__iter__ = _iter
     cls.at = property(_at)
     cls.view = _view
     cls.T = property(lambda self: _jnp().transpose(self))

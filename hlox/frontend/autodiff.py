@@ -14,22 +14,11 @@ import numpy as np
 
 from hlox.frontend import dtypes, errors, lax
 from hlox.frontend.core import Tracer, aval_of, current_trace, tracing
-from hlox.frontend.jit import JitFunction, call_function, trace_private_function
+from hlox.frontend.jit import call_function, eager_jit, trace_private_function
 from hlox.lowering import pytree
 from hlox.lowering.mlir import ir
 from hlox.passes import autodiff
 from hlox.passes.registry import PassError
-
-
-def _on_a_trace(impl):
-    """Run `impl(*args)` inside a trace: the current one, or a jit made for it."""
-    jitted = JitFunction(impl)
-
-    def run(*args, **kwargs):
-        if tracing():
-            return impl(*args, **kwargs)
-        return jitted(*args, **kwargs)
-    return run
 
 
 def _argnums_tuple(argnums, n_args, api):
@@ -107,9 +96,9 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
             if not isinstance(out_positions, (tuple, list)) or len(out_positions) != 2:
                 raise errors.type_error("has_aux=True requires the function to return a pair "
                                         "(output, auxiliary data)")
-            main, aux = out_positions
+            main = out_positions[0]
         else:
-            main, aux = out_positions, None
+            main = out_positions
         if not isinstance(main, int):
             raise errors.type_error("Gradient only defined for scalar-output functions. Output "
                                     f"was a pytree with {len(pytree.flatten(main)[0])} leaves.")
@@ -135,7 +124,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
             return (value, aux_tree), result_grads
         return value, result_grads
 
-    run = _on_a_trace(impl)
+    run = eager_jit(impl)
 
     @functools.wraps(fun)
     def value_and_grad_f(*args, **kwargs):
@@ -204,7 +193,7 @@ def jvp(fun, primals, tangents, has_aux=False):
         if has_aux:
             return y[0], ty[0], y[1]
         return y, ty
-    return _on_a_trace(impl)(tuple(primals), tuple(tangents))
+    return eager_jit(impl)(tuple(primals), tuple(tangents))
 
 
 def linearize(fun, *primals, has_aux=False):
@@ -230,7 +219,7 @@ def vjp(fun, *primals, has_aux=False, reduce_axes=()):
         out = fun(*primals)
         return out
 
-    primal_out = JitFunction(forward)(tuple(primals)) if not tracing() else forward(tuple(primals))
+    primal_out = eager_jit(forward)(tuple(primals))
     out = primal_out[0] if has_aux else primal_out
     out_leaves, out_tree = pytree.flatten(out)
 
@@ -255,7 +244,7 @@ def vjp(fun, *primals, has_aux=False, reduce_axes=()):
                  for i, l in enumerate(leaves)]
         return pytree.flatten(tuple(primals))[1].unflatten(grads)
 
-    run = _on_a_trace(pullback_impl)
+    run = eager_jit(pullback_impl)
 
     def vjp_fn(ct):
         return run(tuple(primals), ct)

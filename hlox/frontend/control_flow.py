@@ -7,27 +7,15 @@ jit made for it, like every other transform.
 """
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 
 from hlox.frontend import dtypes, errors, lax, ops
 from hlox.frontend.avals import ShapedArray
-from hlox.frontend.core import current_trace, tracing
-from hlox.frontend.jit import JitFunction, ShapeDtypeStruct, call_function, trace_private_function
+from hlox.frontend.core import current_trace
+from hlox.frontend.jit import ShapeDtypeStruct, call_function, eager_jit, trace_private_function
 from hlox.lowering import pytree
 from hlox.lowering.mlir import ir
-
-
-def _on_a_trace(impl):
-    jitted = JitFunction(impl)
-
-    @functools.wraps(impl)
-    def run(*args, **kwargs):
-        if tracing():
-            return impl(*args, **kwargs)
-        return jitted(*args, **kwargs)
-    return run
 
 
 def _types_str(avals):
@@ -94,7 +82,7 @@ def cond(pred, true_fun, false_fun, *operands, operand=None):
     for f in (true_fun, false_fun):
         if not callable(f):
             raise errors.type_error("lax.cond: true_fun and false_fun arguments should be callable.")
-    return _on_a_trace(lambda p, *o: _cond_impl(p, true_fun, false_fun, *o))(pred, *operands)
+    return eager_jit(lambda p, *o: _cond_impl(p, true_fun, false_fun, *o))(pred, *operands)
 
 
 def _switch_impl(index, branches, *operands):
@@ -120,7 +108,7 @@ def switch(index, branches, *operands, operand=None):
         raise errors.type_error("lax.switch: branches argument should be a sequence of callables.")
     if len(branches) == 1:
         return branches[0](*operands)
-    return _on_a_trace(lambda i, *o: _switch_impl(i, branches, *o))(index, *operands)
+    return eager_jit(lambda i, *o: _switch_impl(i, branches, *o))(index, *operands)
 
 
 # -- while_loop --------------------------------------------------------------------------------
@@ -192,7 +180,7 @@ def _while_impl(cond_fun, body_fun, init_val, max_steps=None, attributes=None):
 def while_loop(cond_fun, body_fun, init_val, *, max_steps=None):
     """`lax.while_loop`. `max_steps` (an hlox extension) bounds the trip count so that reverse
     mode can differentiate a loop whose trip count depends on the data."""
-    return _on_a_trace(lambda init: _while_impl(cond_fun, body_fun, init, max_steps))(init_val)
+    return eager_jit(lambda init: _while_impl(cond_fun, body_fun, init, max_steps))(init_val)
 
 
 # -- scan / fori_loop / map ------------------------------------------------------------------
@@ -262,7 +250,7 @@ def _scan_impl(f, init, xs, length, reverse):
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpose=False):
     """`lax.scan`, lowered to one `stablehlo.while` carrying a counter, the carry and the
     stacked outputs; the op records its static trip count (`hlox.trip_count`)."""
-    return _on_a_trace(lambda c, x: _scan_impl(f, c, x, length, reverse))(init, xs)
+    return eager_jit(lambda c, x: _scan_impl(f, c, x, length, reverse))(init, xs)
 
 
 def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):

@@ -89,16 +89,6 @@ class Tracer:
 
     tolist = item
 
-    def __len__(self):
-        if not self.shape:
-            raise TypeError("len() of unsized object")
-        return self.shape[0]
-
-    def __iter__(self):
-        if not self.shape:
-            raise TypeError("iteration over a 0-d array")
-        return (self[i] for i in range(self.shape[0]))
-
     def __hash__(self):
         raise TypeError("unhashable type: 'Tracer'")
 

@@ -438,7 +438,8 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(),
 def eager_jit(fun=None, *, static_argnames=()):
     """Run `fun` through a jit cache when called on concrete values, as JAX does for jnp.
 
-    Inside a trace it is `fun` itself, so it inlines into the enclosing function.
+    Inside a trace it is `fun` itself, so it inlines into the enclosing function. The
+    transforms and control flow run this way too: they need a trace to emit into.
     """
     if fun is None:
         return functools.partial(eager_jit, static_argnames=static_argnames)

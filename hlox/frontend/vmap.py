@@ -9,8 +9,8 @@ import functools
 
 from hlox.frontend import errors, lax
 from hlox.frontend.avals import ShapedArray
-from hlox.frontend.core import aval_of, current_trace, tracing
-from hlox.frontend.jit import JitFunction, ShapeDtypeStruct, call_function, trace_private_function
+from hlox.frontend.core import aval_of, current_trace
+from hlox.frontend.jit import ShapeDtypeStruct, call_function, eager_jit, trace_private_function
 from hlox.lowering import pytree
 from hlox.lowering.mlir import ir
 from hlox.passes import batching, irutil
@@ -85,14 +85,7 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
             moved.append(_move_out(o, _canonical_axis(spec, o.ndim)))
         return out_tree.unflatten(moved)
 
-    jitted = JitFunction(impl)
-
-    @functools.wraps(fun)
-    def vmapped(*args, **kwargs):
-        if tracing():
-            return impl(*args, **kwargs)
-        return jitted(*args, **kwargs)
-    return vmapped
+    return functools.wraps(fun)(eager_jit(impl))
 
 
 def _raise_in_axes_length(in_axes, args):

@@ -132,16 +132,6 @@ class Array:
                             f"got {self.aval.str_short()}")
         return int(self._value())
 
-    def __len__(self):
-        if not self.shape:
-            raise TypeError("len() of unsized object")
-        return self.shape[0]
-
-    def __iter__(self):
-        if not self.shape:
-            raise TypeError("iteration over a 0-d array")
-        return (self[i] for i in range(self.shape[0]))
-
     def __hash__(self):
         raise TypeError("unhashable type: 'Array'")
 

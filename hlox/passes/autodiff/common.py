@@ -9,9 +9,7 @@ location is the same as when tracing user code.
 from __future__ import annotations
 
 from hlox.frontend import lax
-from hlox.lowering.mlir import ir
-from hlox.passes import irutil
-from hlox.passes.registry import PassError
+from hlox.passes.rules import OpSite, table_decorator
 
 JVP_RULES: dict = {}
 VJP_RULES: dict = {}
@@ -27,30 +25,15 @@ NON_DIFFERENTIABLE = {
 }
 
 
-def jvp_rule(*names):
-    def register(fn):
-        for name in names:
-            JVP_RULES[name] = fn
-        return fn
-    return register
+jvp_rule = table_decorator(JVP_RULES)
+vjp_rule = table_decorator(VJP_RULES)
 
 
-def vjp_rule(*names):
-    def register(fn):
-        for name in names:
-            VJP_RULES[name] = fn
-        return fn
-    return register
-
-
-class Site:
-    """One op being differentiated: its operands and results as tracers, and its attributes."""
+class Site(OpSite):
+    """One op being differentiated: its operands and results as tracers."""
 
     def __init__(self, trace, op, module_op, transform):
-        self.trace = trace
-        self.op = op
-        self.name = op.name
-        self.module_op = module_op
+        super().__init__(trace, op, module_op)
         self.transform = transform
         self.inputs = [trace.tracer(v) for v in op.operands]
         self.outputs = [trace.tracer(v) for v in op.results]
@@ -58,21 +41,6 @@ class Site:
         self.env = {}             # jvp: tangents of every value so far (region ops read captures)
         self.active_values = set()  # vjp: values that depend on a differentiated argument
         self.captured_cts = {}    # vjp: cotangents a region op gives to values it captures
-
-    def ints(self, name):
-        return irutil.dense_ints(self.op, name)
-
-    def int(self, name):
-        return irutil.int_attr(self.op, name)
-
-    def attr(self, name):
-        return self.op.attributes[name]
-
-    def has(self, name):
-        return name in self.op.attributes
-
-    def fail(self, message):
-        raise PassError(f"{message} ('{self.name}' at {self.op.location})", op=self.op)
 
 
 def zeros_like(x):
@@ -90,16 +58,3 @@ def add_maybe(a, b):
     if b is None:
         return a
     return lax.add(a, b)
-
-
-def location_of(op):
-    return op.location
-
-
-def erase_if_unused(op):
-    if all(len(list(r.uses)) == 0 for r in op.results):
-        op.erase()
-
-
-def block_ip(block):
-    return ir.InsertionPoint(block)

@@ -10,46 +10,23 @@ from __future__ import annotations
 
 from hlox.frontend import lax
 from hlox.passes import irutil
-from hlox.passes.registry import PassError
+from hlox.passes.rules import OpSite, table_decorator
 
 BATCH_RULES: dict = {}
 
 
-def batch_rule(*names):
-    def register(fn):
-        for name in names:
-            BATCH_RULES[name] = fn
-        return fn
-    return register
+batch_rule = table_decorator(BATCH_RULES)
 
 
-class Site:
-    """The op being batched: its attributes, and the batch size."""
+class Site(OpSite):
+    """The op being batched, its per-example avals, and the batch size."""
 
     def __init__(self, trace, op, module_op, size):
-        self.trace = trace
-        self.op = op
-        self.name = op.name
-        self.module_op = module_op
+        super().__init__(trace, op, module_op)
         self.size = size
         self.out_avals = [irutil.value_aval(r) for r in op.results]
         self.in_avals = [irutil.value_aval(v) for v in op.operands]
         self.env = {}  # old value -> (new value, batch dim): region ops read their captures
-
-    def ints(self, name):
-        return irutil.dense_ints(self.op, name)
-
-    def int(self, name):
-        return irutil.int_attr(self.op, name)
-
-    def attr(self, name):
-        return self.op.attributes[name]
-
-    def has(self, name):
-        return name in self.op.attributes
-
-    def fail(self, message):
-        raise PassError(f"{message} ('{self.name}' at {self.op.location})", op=self.op)
 
 
 def move_to_front(x, dim):
