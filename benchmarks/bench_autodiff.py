@@ -11,29 +11,17 @@ from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import sys
 import time
 
 import jax
 import jax.numpy as jr
-import numpy as np
 
 import hlox
 import hlox.numpy as jnp
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 import models  # noqa: E402
-
-
-def timed(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def hlo_ops(text):
@@ -53,11 +41,11 @@ def measure(jit, grad, loss, args, repeats):
     lowered.as_text()
     produce = time.perf_counter() - t0
     compiled = lowered.compile()
-    run = timed(lambda: jax.block_until_ready(g(*args)) if jit is jax.jit
+    run = models.timed_ms(lambda: jax.block_until_ready(g(*args)) if jit is jax.jit
                 else hlox.block_until_ready(g(*args)), repeats)
     cost = compiled.cost_analysis()
     cost = cost[0] if isinstance(cost, list) else cost
-    return {"runtime (ms)": run * 1e3, "HLO ops": hlo_ops(compiled.as_text()),
+    return {"runtime (ms)": run, "HLO ops": hlo_ops(compiled.as_text()),
             "GFLOP": cost.get("flops", 0.0) / 1e9, "memory (MB)": memory(compiled) / 2**20,
             "grad module (ms)": produce * 1e3}
 

@@ -8,29 +8,16 @@ Run: python benchmarks/bench_batching.py [--quick]
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 
 import jax
 import jax.numpy as jr
-import numpy as np
 
 import hlox
 import hlox.numpy as jnp
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 import models  # noqa: E402
-
-
-def timed(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e3
 
 
 def per_example(loss):
@@ -60,8 +47,8 @@ def run(lib, jit, vmap, grad, program, batch, repeats):
     grads = jit(vmap(grad(per_example(loss)), (None, 0, 0)))
     block = jax.block_until_ready if lib == "jax" else hlox.block_until_ready
     args = (params, x) if program == "MLP" else (params, x, y)
-    return (timed(lambda: block(forward(*args)), repeats),
-            timed(lambda: block(grads(params, x, y)), repeats))
+    return (models.timed_ms(lambda: block(forward(*args)), repeats),
+            models.timed_ms(lambda: block(grads(params, x, y)), repeats))
 
 
 def main():

@@ -1,7 +1,22 @@
-"""Models written once against a numpy namespace, run by hlox and by JAX side by side."""
+"""Models written once against a numpy namespace, run by hlox and by JAX side by side,
+and the timing helper the benchmarks share."""
 from __future__ import annotations
 
+import statistics
+import time
+
 import numpy as np
+
+
+def timed_ms(fn, repeats):
+    """Median wall time of `fn()` in milliseconds, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e3
 
 
 def mlp_params(sizes=(256, 512, 512, 10), seed=0):
