@@ -9,6 +9,7 @@ from hlox.frontend.jit import ShapeDtypeStruct, jit  # noqa: F401
 from hlox.frontend.autodiff import (grad, hessian, jacfwd, jacobian, jacrev, jvp,  # noqa: F401
                                     linearize, value_and_grad, vjp)
 from hlox.frontend.custom_derivatives import custom_jvp, custom_vjp  # noqa: F401
+from hlox.frontend.checkpoint import checkpoint, checkpoint_policies, remat  # noqa: F401
 from hlox.frontend.vmap import vmap  # noqa: F401
 from hlox.frontend.api import (block_until_ready, default_backend, device_count, device_get,  # noqa: F401
                                device_put, devices, eval_shape, local_device_count,

@@ -3,13 +3,18 @@
 Callees marked `hlox.stop_gradient` have a zero derivative; callees carrying
 custom rules (`hlox.custom_jvp`, `hlox.custom_vjp_fwd`/`_bwd`, see
 frontend/custom_derivatives.py) are differentiated by calling those rules.
+Callees marked `hlox.remat = "<policy>"` (frontend/checkpoint.py) are
+rematerialized: the forward keeps only the results of the callee's ops that the
+policy saves, and the backward recomputes the rest behind an
+`optimization_barrier`, so that XLA cannot merge the recomputation with the forward.
 """
 from __future__ import annotations
 
 from hlox.frontend.core import Tracer
 from hlox.frontend.primitives import emit
-from hlox.lowering.mlir import ir
+from hlox.lowering.mlir import ir, stablehlo
 from hlox.passes import irutil
+from hlox.passes.registry import PassError
 from hlox.passes.autodiff.common import instantiate, jvp_rule, vjp_rule, zeros_like
 
 STOP_GRADIENT_ATTR = "hlox.stop_gradient"
@@ -17,6 +22,10 @@ CUSTOM_JVP_ATTR = "hlox.custom_jvp"
 CUSTOM_VJP_FWD_ATTR = "hlox.custom_vjp_fwd"
 CUSTOM_VJP_BWD_ATTR = "hlox.custom_vjp_bwd"
 LAYOUT_ATTR = "hlox.custom_layout"
+REMAT_ATTR = "hlox.remat"
+REMAT_CSE_ATTR = "hlox.remat_prevent_cse"
+CHECKPOINT_NAME_ATTR = "hlox.checkpoint_name"
+SAVED_ATTR = "hlox.saved"
 
 
 def _callee(site):
@@ -100,11 +109,160 @@ def _call_vjp(site, cts):
     wrt = [i for i, a in enumerate(site.active) if a and _differentiable(site, i)]
     if not wrt:
         return [None] * len(site.inputs)
-    derived = _derived(site, name, "vjp", wrt)
+    if REMAT_ATTR in attrs:
+        return _remat_vjp(site, name, callee, seeds, wrt)
+    return _vjp_via(site, _derived(site, name, "vjp", wrt), site.inputs + seeds, wrt)
+
+
+def _vjp_via(site, derived, operands, wrt):
+    """Call a VJP function `N(...) -> (y..., ct_x_wrt...)`; cotangents per call operand."""
     result_avals = [o.aval for o in site.outputs] + [site.inputs[i].aval for i in wrt]
-    outs = _call(site, derived, site.inputs + seeds, result_avals)
+    outs = _call(site, derived, operands, result_avals)
     grads = dict(zip(wrt, outs[len(site.outputs):]))
     return [grads.get(i) for i in range(len(site.inputs))]
+
+
+# -- checkpoint / remat ------------------------------------------------------------------------
+def _is_dot(op, _names):
+    return op.name in ("stablehlo.dot_general", "stablehlo.dot", "stablehlo.convolution")
+
+
+def _is_unbatched_dot(op, _names):
+    if op.name != "stablehlo.dot_general":
+        return False
+    dims = stablehlo.DotDimensionNumbers(op.attributes["dot_dimension_numbers"])
+    return not dims.lhs_batching_dimensions and not dims.rhs_batching_dimensions
+
+
+def _checkpoint_name(module_op, op):
+    if op.name != "func.call":
+        return None
+    callee = irutil.find_function(module_op, ir.FlatSymbolRefAttr(op.attributes["callee"]).value)
+    attrs = callee.attributes
+    return ir.StringAttr(attrs[CHECKPOINT_NAME_ATTR]).value if CHECKPOINT_NAME_ATTR in attrs else None
+
+
+# policy term -> predicate(op, name of the op's value or None, the term's names) -> save?
+REMAT_POLICIES = {
+    "everything_saveable": lambda op, name, names: True,
+    "dots_saveable": lambda op, name, names: _is_dot(op, names),
+    "dots_with_no_batch_dims_saveable": lambda op, name, names: _is_unbatched_dot(op, names),
+    "save_only_these_names": lambda op, name, names: name in names,
+    "save_any_names_but_these": lambda op, name, names: name is not None and name not in names,
+    "save_anything_except_these_names": lambda op, name, names: name not in names,
+}
+
+
+def _policy_terms(callee):
+    spec = ir.StringAttr(callee.attributes[REMAT_ATTR]).value
+    terms = []
+    for term in filter(None, spec.split("|")):
+        kind, _, names = term.partition(":")
+        if kind not in REMAT_POLICIES:
+            raise PassError(f"unknown rematerialization policy '{kind}' in {REMAT_ATTR} of "
+                            f"@{irutil.symbol_name(callee)} (known: "
+                            f"{', '.join(sorted(REMAT_POLICIES))}, or empty for nothing_saveable)",
+                            op=callee)
+        terms.append((REMAT_POLICIES[kind], set(filter(None, names.split(",")))))
+    return terms
+
+
+def _saved_ops(module_op, callee):
+    """The callee's top-level ops whose results the policy keeps for the backward pass."""
+    terms = _policy_terms(callee)
+    ops = [op.operation for op in irutil.entry_block(callee).operations][:-1]
+    return [op for op in ops if len(op.results) and any(
+        save(op, _checkpoint_name(module_op, op), names) for save, names in terms)]
+
+
+def _remat_vjp(site, name, callee, seeds, wrt):
+    """The forward saves the policy's residuals; the backward recomputes the rest from the
+    inputs and the residuals, which pass through an optimization_barrier together with the
+    cotangents (so the recomputation cannot run, or be merged, before the backward)."""
+    saved = _saved_ops(site.module_op, callee)
+    n_ops = sum(1 for op in irutil.entry_block(callee).operations if len(op.results))
+    if len(saved) == n_ops:  # everything saveable: the plain rule, XLA merges the forwards
+        return _vjp_via(site, _derived(site, name, "vjp", wrt), site.inputs + seeds, wrt)
+    residuals = []
+    if saved:
+        fwd_name, vjp_name = _remat_functions(site, name, callee, saved, wrt)
+        residuals = _replace_primal_call(site, fwd_name, [r for op in saved for r in op.results])
+    else:
+        vjp_name = _derived(site, name, "vjp", wrt)
+    operands = list(site.inputs) + list(seeds) + residuals
+    prevent_cse = REMAT_CSE_ATTR not in callee.attributes or \
+        ir.BoolAttr(callee.attributes[REMAT_CSE_ATTR]).value
+    if prevent_cse:
+        barrier = emit(site.trace, "stablehlo.optimization_barrier",
+                       [site.trace.value_of(v) for v in operands], [v.aval for v in operands])
+        operands = [Tracer(site.trace, v.aval, r) for v, r in zip(operands, barrier.results)]
+    return _vjp_via(site, vjp_name, operands, wrt)
+
+
+def _replace_primal_call(site, fwd_name, saved_values):
+    """Call the forward that also returns the residuals where the primal call was."""
+    from hlox.passes.autodiff.rules.control import _replace_results
+    saved_ip = site.trace.ip
+    site.trace.ip = ir.InsertionPoint(site.op)
+    res_avals = [irutil.value_aval(v) for v in saved_values]
+    outs = _call(site, fwd_name, site.inputs, [o.aval for o in site.outputs] + res_avals)
+    _replace_results(site, outs[:len(site.outputs)])
+    site.trace.ip = saved_ip
+    return outs[len(site.outputs):]
+
+
+def _remat_functions(site, name, callee, saved, wrt):
+    """`F_remat_fwd(x...) -> (y..., residuals...)` and `F_remat_vjp(x..., ct_y...,
+    residuals...) -> (y..., ct_x_wrt...)`, the VJP that reads the residuals instead of
+    recomputing them. Made once per module and set of differentiated arguments."""
+    from hlox.passes.autodiff import reverse
+    module_op = site.module_op
+    n_args = len(irutil.entry_block(callee).arguments)
+    base = f"{name}_remat_" + "".join("1" if i in wrt else "0" for i in range(n_args))
+    fwd_name, vjp_name = base + "_fwd", base + "_vjp"
+    if vjp_name in irutil.functions(module_op):
+        return fwd_name, vjp_name
+    positions = [i for i, op in enumerate(o.operation for o in irutil.entry_block(callee).operations)
+                 if op in saved]
+    src = irutil.clone_function(module_op, callee, base + "_src")
+    src_ops = [o.operation for o in irutil.entry_block(src).operations]
+    i64 = ir.IntegerType.get_signless(64)
+    for k, pos in enumerate(positions):
+        src_ops[pos].attributes[SAVED_ATTR] = ir.IntegerAttr.get(i64, k)
+    fwd = irutil.clone_function(module_op, src, fwd_name)
+    fwd_block = irutil.entry_block(fwd)
+    fwd_ops = [o.operation for o in fwd_block.operations]
+    residuals = [r for pos in positions for r in fwd_ops[pos].results]
+    irutil.set_returns(fwd, list(irutil.terminator(fwd_block).operands) + residuals)
+    vjp = reverse.vjp(module_op, base + "_src", wrt=list(wrt), name=vjp_name)
+    _read_residuals(vjp, len(positions))
+    for fn in (fwd, vjp):
+        fn.attributes["sym_visibility"] = ir.StringAttr.get("private")
+        _strip_tags(fn)
+    del fwd.attributes[REMAT_ATTR]
+    src.erase()
+    return fwd_name, vjp_name
+
+
+def _read_residuals(vjp, n_saved):
+    """Turn the forward copies of the saved ops in `vjp` into new arguments."""
+    block = irutil.entry_block(vjp)
+    first = {}
+    for op in block.operations:
+        op = op.operation
+        if SAVED_ATTR in op.attributes:
+            first.setdefault(ir.IntegerAttr(op.attributes[SAVED_ATTR]).value, op)
+    ops = [first[k] for k in range(n_saved)]
+    args = irutil.add_arguments(vjp, [r.type for op in ops for r in op.results])
+    for old, new in zip([r for op in ops for r in op.results], args):
+        old.replace_all_uses_with(new)
+    irutil.remove_dead_code(vjp)
+
+
+def _strip_tags(fn):
+    for op in irutil.walk_nested(fn):
+        if SAVED_ATTR in op.attributes:
+            del op.attributes[SAVED_ATTR]
 
 
 def _custom_jvp_vjp(site, callee, seeds):
