@@ -98,9 +98,8 @@ def test_monoid_reductions(data):
     x = data.draw(arrays())
     axis = data.draw(axes(x.ndim))
     keepdims = data.draw(st.booleans())
-    if name in ("max", "min", "amax", "amin") and x.dtype == np.complex64:
-        x = x.real.astype(np.float32)
-    check(name, x, axis=axis, keepdims=keepdims)
+    # numpy orders complex numbers and truth-tests them like JAX does not; JAX is the spec
+    check(name, x, axis=axis, keepdims=keepdims, numpy=x.dtype.kind != "c")
 
 
 @given(st.data())
@@ -129,7 +128,7 @@ def test_any_all_where(data):
     name = data.draw(st.sampled_from(["any", "all"]))
     x = data.draw(arrays(dtypes=[np.int8, np.float32, np.bool_, np.complex64]))
     where = data.draw(hnp_st.arrays(np.bool_, x.shape))
-    check(name, x, axis=data.draw(axes(x.ndim)), where=where)
+    check(name, x, axis=data.draw(axes(x.ndim)), where=where, numpy=x.dtype.kind != "c")
 
 
 # -- statistics -------------------------------------------------------------------------------
