@@ -10,6 +10,7 @@ import operator
 import numpy as np
 
 from hlox.frontend import dtypes, errors, lax
+from hlox.frontend.custom_derivatives import custom_jvp
 from hlox.frontend.numpy import elementwise as jnp
 from hlox.frontend.numpy._util import (asarray, canonicalize_axis, check_arraylike,
                                        promote_args_inexact)
@@ -30,12 +31,21 @@ def identity(x):
     return _arraylike("identity", x)
 
 
+@custom_jvp
 def relu(x):
     return jnp.maximum(x, 0)
 
 
+# JAX's derivative: 0 at x == 0 (not the 1/2 that maximum's tie rule would give)
+relu.defjvps(lambda g, ans, x: lax.select(x > 0, g, lax.full_like(g, 0)))
+
+
+@custom_jvp
 def relu6(x):
     return jnp.minimum(jnp.maximum(x, 0), 6.)
+
+
+relu6.defjvps(lambda g, ans, x: lax.select((x > 0) & (x < 6), g, lax.full_like(g, 0)))
 
 
 def squareplus(x, b=4):
