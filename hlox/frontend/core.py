@@ -231,7 +231,8 @@ class Trace:
         return value
 
     def _at_top_level(self):
-        return self.ip.block == self.block
+        # at the end of the function's block: a cached constant then dominates every use
+        return self.ip.block == self.block and self.ip.ref_operation is None
 
     def argument_dependencies(self, value):
         """Names of the arguments a value is computed from (for error messages)."""

@@ -290,7 +290,7 @@ def _while_vjp(site, cts):
         return [lax.sub(t, lax.full((), 1, np.int32))] + list(new_ct) + new_acc + list(inv)
     start = lax.sub(steps, lax.full((), 1, np.int32))
     outs = ops.while_loop.bind(start, *seeds, *acc0, *cap_tracers, *carry, *stacks,
-                               cond=cond, body=body)
+                               cond=cond, body=body, attributes=_bound_attrs(bound, exact))
     ct_carry = outs[1:1 + len(floats)]
     ct_caps = outs[1 + len(floats):1 + len(floats) + len(cap_wrt)]
     if not exact:  # a loop that ran past max_steps has no trustworthy adjoint: say so with NaN
@@ -302,6 +302,13 @@ def _while_vjp(site, cts):
         result[i] = c
     site.captured_cts = {body_caps[j]: c for j, c in zip(cap_wrt, ct_caps)}
     return result
+
+
+def _bound_attrs(bound, exact):
+    """The backward loop runs as many steps as the forward one: the same bound, so that it
+    can be differentiated in reverse mode again."""
+    attr = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(bound))
+    return {TRIP_COUNT_ATTR if exact else MAX_STEPS_ATTR: attr}
 
 
 def zeros_like_aval(aval):
