@@ -13,7 +13,8 @@ from hlox.frontend.checkpoint import checkpoint, checkpoint_policies, remat  # n
 from hlox.frontend.vmap import vmap  # noqa: F401
 from hlox.frontend.api import (block_until_ready, default_backend, device_count, device_get,  # noqa: F401
                                device_put, devices, eval_shape, local_device_count,
-                               local_devices)
+                               local_devices, named_call, named_scope, process_count,
+                               process_index)
 from hlox.lowering.array import Array  # noqa: F401
 
 from hlox import numpy, lax  # noqa: E402,F401

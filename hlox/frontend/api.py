@@ -71,3 +71,31 @@ def block_until_ready(x):
 def eval_shape(fun, *args, **kwargs):
     from hlox.frontend.jit import jit
     return jit(fun).eval_shape(*args, **kwargs)
+
+
+def named_call(fun, *, name=None):
+    """The function itself (hlox's locations already name the user's source lines)."""
+    return fun
+
+
+class named_scope:  # noqa: N801  (JAX's name)
+    """A context manager that names a scope in JAX; here a no-op kept for compatibility."""
+
+    def __init__(self, name):
+        if not isinstance(name, str):
+            raise TypeError("named_scope name argument must be a string.")
+        self.name = name
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def process_index():
+    return 0
+
+
+def process_count():
+    return 1
