@@ -18,12 +18,27 @@ from hlox.lowering import pytree
 from hlox.lowering.mlir import ir
 
 
-def _types_str(avals):
-    return "(" + ", ".join(f"'{a.str_short()}'" for a in avals) + ")"
+def _type_name(aval):
+    return f"{np.dtype(aval.dtype).name}[{','.join(str(d) for d in aval.shape)}]"
 
 
-def _same_types(a_avals, b_avals):
-    return [(a.shape, a.dtype) for a in a_avals] == [(b.shape, b.dtype) for b in b_avals]
+def _leaf_paths(tree):
+    """The path of each leaf of `tree` (a PyTreeDef) as JAX prints it: '', '[0]', "['h']"."""
+    keyed = pytree.flatten_with_path(tree.unflatten(range(tree.num_leaves)))[0]
+    return ["".join(str(k) for k in path) for path, _ in keyed]
+
+
+def _type_mismatch(tree, a_avals, b_avals, a_what, b_what):
+    """JAX's sentence for the first pair of leaves whose shape or dtype differ, or None."""
+    for path, a, b in zip(_leaf_paths(tree), a_avals, b_avals):
+        if (a.shape, a.dtype) == (b.shape, b.dtype):
+            continue
+        differ = " and ".join(w for w, d in (("shapes", a.shape != b.shape),
+                                              ("dtypes", a.dtype != b.dtype)) if d)
+        at = f" at path {path}" if path else ""
+        return (f"The {a_what.format(at)} has type {_type_name(a)} but the corresponding "
+                f"{b_what} has type {_type_name(b)}, so the {differ} do not match.")
+    return None
 
 
 def _call_traced(traced, leaves):
@@ -33,17 +48,22 @@ def _call_traced(traced, leaves):
 
 
 # -- cond / switch -----------------------------------------------------------------------------
-def _trace_branches(branches, operands, what):
+def _trace_branches(branches, operands, kind, names):
     trace = current_trace()
     traced = [trace_private_function(b, tuple(operands), {}, trace)[0] for b in branches]
     first = traced[0]
-    for k, t in enumerate(traced[1:], 1):
+    for name, t in zip(names[1:], traced[1:]):
         if t.out_tree != first.out_tree:
-            raise errors.type_error(f"{what} must have identical output structure; branch 0 "
-                                    f"returns {first.out_tree} but branch {k} returns {t.out_tree}")
-        if not _same_types(first.out_avals, t.out_avals):
-            raise errors.type_error(f"{what} output must have identical types, got\n"
-                                    f"{_types_str(first.out_avals)}\nand\n{_types_str(t.out_avals)}")
+            raise errors.type_error(
+                f"{kind} branch outputs must have the same pytree structure, but they differ: "
+                f"{names[0]} output is {first.out_tree} but {name} output is {t.out_tree}. "
+                f"Revise {names[0]} and/or {name} so that they have the same pytree structure.")
+        mismatch = _type_mismatch(first.out_tree, first.out_avals, t.out_avals,
+                                  f"output of {names[0]}{{}}", f"output of {name}")
+        if mismatch:
+            raise errors.type_error(
+                f"{kind} branches must have equal output types but they differ.\n\n{mismatch}"
+                f"\n\nRevise {names[0]} and/or {name} so that all output types match.")
     return traced
 
 
@@ -59,12 +79,12 @@ def _result_avals(traced):
 def _cond_impl(pred, true_fun, false_fun, *operands):
     pred = lax.asarray(pred)
     if pred.shape != ():
-        raise errors.type_error(f"Pred must be a scalar, got {pred.shape}")
+        raise errors.type_error(f"Pred must be a scalar, got shape {pred.shape}.")
     if pred.dtype != dtypes.bool_:
         if not (dtypes.is_integer(pred.dtype) or dtypes.is_inexact(pred.dtype)):
             raise errors.type_error(f"Pred type must be either boolean or number, got {pred.dtype}")
         pred = lax.ne(pred, lax.full((), 0, pred.dtype))
-    traced = _trace_branches([true_fun, false_fun], operands, "true_fun and false_fun")
+    traced = _trace_branches([true_fun, false_fun], operands, "cond", ["true_fun", "false_fun"])
     leaves = pytree.flatten(tuple(operands))[0]
     outs = ops.if_.bind(pred, branches=tuple(_branch_call(t, leaves) for t in traced),
                         result_avals=tuple(_result_avals(traced)))
@@ -87,11 +107,14 @@ def cond(pred, true_fun, false_fun, *operands, operand=None):
 
 def _switch_impl(index, branches, *operands):
     index = lax.asarray(index)
-    if index.shape != () or not dtypes.is_integer(index.dtype):
-        raise errors.type_error(f"Index must be scalar integers, got {index.aval.str_short()}")
+    if index.shape != ():
+        raise errors.type_error(f"Branch index must be scalar, got shape {index.shape}.")
+    if not dtypes.is_integer(index.dtype):
+        raise errors.type_error(f"Index type must be an integer, got {_type_name(index.aval)}.")
     index = lax.convert_element_type(index, np.int32)
     index = lax.clamp(0, index, len(branches) - 1)  # JAX clamps out-of-range indices
-    traced = _trace_branches(branches, operands, "branches")
+    traced = _trace_branches(branches, operands, "switch",
+                             [f"branch {k}" for k in range(len(branches))])
     leaves = pytree.flatten(tuple(operands))[0]
     outs = ops.case.bind(index, branches=tuple(_branch_call(t, leaves) for t in traced),
                          result_avals=tuple(_result_avals(traced)))
@@ -113,16 +136,19 @@ def switch(index, branches, *operands, operand=None):
 
 # -- while_loop --------------------------------------------------------------------------------
 def _carry_error(what, in_avals, out_avals, in_tree, out_tree):
+    """`what`: 'while_loop body function' or 'scan body function'."""
     if in_tree != out_tree:
-        return errors.type_error(f"{what} must have identical input and output structure; input "
-                                 f"carry has structure {in_tree} but output has {out_tree}")
-    for i, (a, b) in enumerate(zip(in_avals, out_avals)):
-        if (a.shape, a.dtype) != (b.shape, b.dtype):
-            return errors.type_error(
-                f"{what} output and input must have identical types, got\n{_types_str(out_avals)}"
-                f"\nand\n{_types_str(in_avals)}: the input carry component {i} has type "
-                f"{a.str_short()} but the corresponding output carry component has type "
-                f"{b.str_short()}, so the shapes/dtypes do not match")
+        return errors.type_error(
+            f"{what} carry input and carry output must have the same pytree structure, but they "
+            f"differ: the input carry is {in_tree} but the output carry is {out_tree}. Revise "
+            "the function so that the carry output has the same pytree structure as the input.")
+    mismatch = _type_mismatch(in_tree, in_avals, out_avals, "input carry{}",
+                              "output carry component")
+    if mismatch:
+        return errors.type_error(
+            f"{what} carry input and carry output must have equal types, but they differ:\n\n"
+            f"{mismatch}\n\nRevise the function so that all output types match the "
+            "corresponding input types.")
     return None
 
 
@@ -141,20 +167,29 @@ def _trace_loop_fn(fn, example, what):
     return trace_private_function(fn, example, {}, current_trace())[0]
 
 
-def _while_impl(cond_fun, body_fun, init_val, max_steps=None, attributes=None):
+def _loop_attrs(**values):
+    """`hlox.<name>` integer attributes of a loop op, for the passes to read."""
+    for name in ("checkpoint_every", "max_steps"):
+        if values.get(name) is not None and int(values[name]) < 1:
+            raise errors.value_error(f"{name} must be a positive integer, got {values[name]}")
+    i64 = ir.IntegerType.get_signless(64)
+    return {f"hlox.{k}": ir.IntegerAttr.get(i64, int(v)) for k, v in values.items() if v is not None}
+
+
+def _while_impl(cond_fun, body_fun, init_val, max_steps=None, checkpoint_every=None):
     leaves, tree = pytree.flatten(init_val)
     leaves = [lax.asarray(l) for l in leaves]
     body = _trace_loop_fn(lambda c: body_fun(c), (tree.unflatten(leaves),), "body_fun")
     leaves = _strengthen(leaves, body.out_avals)
     body = _trace_loop_fn(lambda c: body_fun(c), (tree.unflatten(leaves),), "body_fun")
-    error = _carry_error("body_fun", [l.aval for l in leaves], body.out_avals, tree, body.out_tree)
+    error = _carry_error("while_loop body function", [l.aval for l in leaves], body.out_avals, tree, body.out_tree)
     if error:
         raise error
     cond_ = _trace_loop_fn(lambda c: cond_fun(c), (tree.unflatten(leaves),), "cond_fun")
     if len(cond_.out_avals) != 1 or cond_.out_avals[0].shape != () or \
             cond_.out_avals[0].dtype != dtypes.bool_:
         raise errors.type_error("cond_fun must return a boolean scalar, but got output type(s) "
-                                f"{[a.str_short() for a in cond_.out_avals]}.")
+                                f"[{', '.join(_type_name(a) for a in cond_.out_avals)}].")
     n_c, n_b = len(cond_.consts), len(body.consts)
     consts = list(cond_.consts) + list(body.consts)
 
@@ -169,18 +204,17 @@ def _while_impl(cond_fun, body_fun, init_val, max_steps=None, attributes=None):
         new = call_function(current_trace(), body.fn_name, list(carry) + list(b_consts),
                             body.out_avals)
         return list(fixed) + new
-    attrs = dict(attributes or {})
-    if max_steps is not None:
-        attrs["hlox.max_steps"] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(max_steps))
+    attrs = _loop_attrs(max_steps=max_steps, checkpoint_every=checkpoint_every)
     outs = ops.while_loop.bind(*consts, *leaves, cond=cond_region, body=body_region,
                                attributes=attrs or None)
     return tree.unflatten(outs[n_c + n_b:])
 
 
-def while_loop(cond_fun, body_fun, init_val, *, max_steps=None):
+def while_loop(cond_fun, body_fun, init_val, *, max_steps=None, checkpoint_every=None):
     """`lax.while_loop`. `max_steps` (an hlox extension) bounds the trip count so that reverse
     mode can differentiate a loop whose trip count depends on the data."""
-    return eager_jit(lambda init: _while_impl(cond_fun, body_fun, init, max_steps))(init_val)
+    return eager_jit(lambda init: _while_impl(cond_fun, body_fun, init, max_steps,
+                                              checkpoint_every))(init_val)
 
 
 # -- scan / fori_loop / map ------------------------------------------------------------------
@@ -188,7 +222,7 @@ def _leading_sizes(xs_leaves):
     return {l.shape[0] if l.ndim else None for l in (lax.asarray(x) for x in xs_leaves)}
 
 
-def _scan_impl(f, init, xs, length, reverse):
+def _scan_impl(f, init, xs, length, reverse, checkpoint_every=None):
     carry_leaves, carry_tree = pytree.flatten(init)
     carry_leaves = [lax.asarray(c) for c in carry_leaves]
     xs_leaves, xs_tree = pytree.flatten(xs)
@@ -196,6 +230,9 @@ def _scan_impl(f, init, xs, length, reverse):
     sizes = _leading_sizes(xs_leaves)
     if None in sizes:
         raise errors.value_error("scan got value with no leading axis to scan over")
+    if length is not None and sizes and sizes != {int(length)}:
+        raise errors.value_error(f"scan got `length` argument of {int(length)} which disagrees "
+                                 f"with leading axis sizes {sorted(sizes)}.")
     if length is not None:
         sizes.add(int(length))
     if len(sizes) > 1:
@@ -209,7 +246,8 @@ def _scan_impl(f, init, xs, length, reverse):
     def step(carry, x):
         out = f(carry, x)
         if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise errors.type_error("scan body output must be a pair (carry, y)")
+            raise errors.type_error("scan body output must be a pair, got "
+                                    f"{pytree.flatten(out)[1]}.")
         return out
     traced = _trace_loop_fn(step, (carry_tree.unflatten(carry_leaves), x_example), "scan body")
     n_carry = len(carry_leaves)
@@ -217,12 +255,14 @@ def _scan_impl(f, init, xs, length, reverse):
     carry_leaves = _strengthen(carry_leaves, out_carry_avals)
     traced = _trace_loop_fn(step, (carry_tree.unflatten(carry_leaves), x_example), "scan body")
     carry_out_tree, y_tree = traced.out_tree.children()
-    error = _carry_error("scan body function carry", [c.aval for c in carry_leaves],
+    error = _carry_error("scan body function", [c.aval for c in carry_leaves],
                          traced.out_avals[:n_carry], carry_tree, carry_out_tree)
     if error:
         raise error
     y_avals = traced.out_avals[n_carry:]
     ys0 = [lax.full((n,) + a.shape, 0, a.dtype) for a in y_avals]
+    if n == 0:  # no step to run (and no element of xs to index)
+        return carry_tree.unflatten(carry_leaves), y_tree.unflatten(ys0)
     consts = list(traced.consts)
     n_x, n_k = len(xs_leaves), len(consts)
     counter = lax.full((), 0, np.int32)
@@ -240,20 +280,23 @@ def _scan_impl(f, init, xs, length, reverse):
         new_ys = [lax.dynamic_update_index_in_dim(y, o, t, 0) for y, o in zip(ys, out[n_carry:])]
         return [lax.add(i, lax.full((), 1, np.int32))] + list(xs_c) + list(consts_c) + \
             out[:n_carry] + new_ys
-    attrs = {"hlox.trip_count": ir.IntegerAttr.get(ir.IntegerType.get_signless(64), n)}
+    attrs = _loop_attrs(trip_count=n, checkpoint_every=checkpoint_every)
     outs = ops.while_loop.bind(counter, *xs_leaves, *consts, *carry_leaves, *ys0,
                                cond=cond_region, body=body_region, attributes=attrs)
     final = outs[1 + n_x + n_k:]
     return carry_tree.unflatten(final[:n_carry]), y_tree.unflatten(final[n_carry:])
 
 
-def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpose=False):
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpose=False, *,
+         checkpoint_every=None):
     """`lax.scan`, lowered to one `stablehlo.while` carrying a counter, the carry and the
-    stacked outputs; the op records its static trip count (`hlox.trip_count`)."""
-    return eager_jit(lambda c, x: _scan_impl(f, c, x, length, reverse))(init, xs)
+    stacked outputs; the op records its static trip count (`hlox.trip_count`).
+    `checkpoint_every=k` (an hlox extension): reverse mode stores every k-th carry and
+    recomputes the others (hlox.checkpoint_every on the op)."""
+    return eager_jit(lambda c, x: _scan_impl(f, c, x, length, reverse, checkpoint_every))(init, xs)
 
 
-def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
+def fori_loop(lower, upper, body_fun, init_val, *, unroll=None, checkpoint_every=None):
     concrete = all(isinstance(b, (int, np.integer)) for b in (lower, upper))
     if concrete:
         lower, upper = int(lower), int(upper)
@@ -262,7 +305,7 @@ def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
             i, x = carry
             return (lax.add(i, lax.full((), 1, np.int32)), body_fun(i, x)), None
         (_, result), _ = scan(step, (np.int32(lower), init_val), None,
-                              length=max(upper - lower, 0))
+                              length=max(upper - lower, 0), checkpoint_every=checkpoint_every)
         return result
 
     def cond_fun(carry):
@@ -275,7 +318,8 @@ def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
     lower, upper = lax.asarray(lower), lax.asarray(upper)
     common = dtypes.promote([(lower.dtype, lower.aval.weak_type), (upper.dtype, upper.aval.weak_type)])[0]
     return while_loop(cond_fun, body, (lax.convert_element_type(lower, common),
-                                       lax.convert_element_type(upper, common), init_val))[2]
+                                       lax.convert_element_type(upper, common), init_val),
+                      checkpoint_every=checkpoint_every)[2]
 
 
 def map(f, xs, *, batch_size=None):  # noqa: A001

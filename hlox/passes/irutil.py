@@ -235,6 +235,15 @@ def outline_region(module_op, region, name, anchor):
         new_block = fn.regions[0].blocks.append(*arg_types)
     mapping = dict(zip(list(block.arguments) + captured, new_block.arguments))
     ip = ir.InsertionPoint(new_block)
+    results = inline_block(block, mapping, ip)
+    ir.Operation.create("func.return", operands=results, loc=terminator(block).location, ip=ip)
+    _refresh_type(fn)
+    return fn, captured
+
+
+def inline_block(block, mapping, ip):
+    """Clone the ops of `block` but its terminator at `ip`, using `mapping[v]` wherever they
+    (or ops nested in them) use a value `v`; returns the values the terminator yields."""
     ops = [op.operation for op in block.operations]
     for op in ops[:-1]:
         clone = op.clone(ip=ip)
@@ -243,7 +252,4 @@ def outline_region(module_op, region, name, anchor):
                 if v in mapping:
                     inner.operands[i] = mapping[v]
         mapping.update(zip(op.results, clone.results))
-    results = [mapping.get(v, v) for v in ops[-1].operands]
-    ir.Operation.create("func.return", operands=results, loc=ops[-1].location, ip=ip)
-    _refresh_type(fn)
-    return fn, captured
+    return [mapping.get(v, v) for v in ops[-1].operands]

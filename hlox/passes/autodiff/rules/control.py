@@ -17,7 +17,7 @@ from hlox.frontend.avals import ShapedArray
 from hlox.frontend.jit import call_function
 from hlox.lowering.mlir import ir
 from hlox.passes import irutil
-from hlox.passes.autodiff.common import instantiate, jvp_rule, vjp_rule, zeros_like
+from hlox.passes.autodiff.common import Site, instantiate, jvp_rule, vjp_rule, zeros_like
 
 TRIP_COUNT_ATTR = "hlox.trip_count"
 MAX_STEPS_ATTR = "hlox.max_steps"
@@ -220,20 +220,42 @@ def _classify_carries(module_op, body_name, n):
     ret = irutil.terminator(block)
     kinds = []
     for j in range(n):
-        arg, out = block.arguments[j], ret.operands[j]
-        if out == arg:
+        if _invariant(block, ret, j):
             kinds.append("invariant")
             continue
-        uses = list(arg.uses)
-        owner = out.owner
-        if (len(uses) == 1 and not isinstance(owner, ir.Block)
-                and owner.name == "stablehlo.dynamic_update_slice"
-                and owner.operands[0] == arg and uses[0].owner == owner
-                and len(list(out.uses)) == 1):
-            kinds.append("write_only")
-            continue
-        kinds.append("stacked")
+        kinds.append("write_only" if _write_only(block, ret, j) else "stacked")
     return kinds
+
+
+def _invariant(block, ret, j):
+    """Whether a loop body returns carry j unchanged, directly or through an inner loop."""
+    arg, out = block.arguments[j], ret.operands[j]
+    if out == arg:
+        return True
+    owner = out.owner
+    if isinstance(owner, ir.Block) or owner.name != "stablehlo.while":
+        return False
+    k = ir.OpResult(out).result_number
+    body = owner.regions[1].blocks[0]
+    return owner.operands[k] == arg and _invariant(body, irutil.terminator(body), k)
+
+
+def _write_only(block, ret, j):
+    """Whether carry j of a loop body is only ever the target of a dynamic_update_slice
+    returned in its place, directly or through an inner loop that does the same."""
+    arg, out = block.arguments[j], ret.operands[j]
+    uses, owner = list(arg.uses), out.owner
+    if len(uses) != 1 or isinstance(owner, ir.Block) or uses[0].owner != owner \
+            or len(list(out.uses)) != 1:
+        return False
+    if owner.name == "stablehlo.dynamic_update_slice":
+        return owner.operands[0] == arg
+    if owner.name == "stablehlo.while":
+        k = ir.OpResult(out).result_number
+        cond, body = owner.regions[0].blocks[0], owner.regions[1].blocks[0]
+        return owner.operands[k] == arg and not list(cond.arguments[k].uses) and \
+            _write_only(body, irutil.terminator(body), k)
+    return False
 
 
 @vjp_rule("stablehlo.while")
@@ -252,6 +274,9 @@ def _while_vjp(site, cts):
         site.fail("reverse-mode differentiation of a while loop whose trip count depends on the "
                   "data needs a bound: pass max_steps=N to hlox.lax.while_loop (JAX cannot "
                   "differentiate such a loop at all)")
+    every = _int_attr(site, CHECKPOINT_ATTR)
+    if every is not None and 0 < every < bound:
+        return _checkpointed_vjp(site, cts, bound, exact, every)
     floats = [i for i in range(n) if irutil.is_differentiable_type(site.op.operands[i].type)]
     cap_wrt = [j for j, v in enumerate(body_caps) if v in site.active_values
                and irutil.is_differentiable_type(v.type)]
@@ -351,3 +376,43 @@ def _stacking_forward(site, cond_name, cond_caps, body_name, body_caps, stacked,
     return outs[n], outs[n + 1:n + 1 + n_s]
 
 
+
+
+# -- while: reverse mode with checkpoints ------------------------------------------------------
+def _checkpointed_vjp(site, cts, bound, exact, every):
+    """`hlox.checkpoint_every = k`: the loop becomes an outer loop over segments of at most
+    k steps, each an inner loop (bounded by k). Reverse mode then stacks one carry per
+    segment, and the adjoint of each segment recomputes its inner loop from that carry,
+    stacking its k carries: peak memory ~ (bound / k + k) carries instead of bound."""
+    saved_ip = site.trace.ip
+    site.trace.ip = ir.InsertionPoint(site.op)
+    cond_block, body_block = site.op.regions[0].blocks[0], site.op.regions[1].blocks[0]
+
+    def run(block, values):
+        mapping = {a: site.trace.value_of(v) for a, v in zip(block.arguments, values)}
+        outs = irutil.inline_block(block, mapping, site.trace.ip)
+        return [site.trace.tracer(v) for v in outs]
+
+    def segment(*carry):
+        def inner_cond(j, *c):
+            return [lax.and_(lax.lt(j, lax.full((), every, np.int32)), run(cond_block, c)[0])]
+
+        def inner_body(j, *c):
+            return [lax.add(j, lax.full((), 1, np.int32))] + run(body_block, c)
+        outs = ops.while_loop.bind(lax.full((), 0, np.int32), *carry, cond=inner_cond,
+                                   body=inner_body, attributes={MAX_STEPS_ATTR: _i64(every)})
+        return outs[1:]
+    outs = ops.while_loop.bind(*site.inputs, cond=lambda *c: run(cond_block, c), body=segment,
+                               attributes=_bound_attrs(-(-bound // every), exact))
+    _replace_results(site, outs)
+    site.trace.ip = saved_ip
+    new_op = site.trace.value_of(outs[0]).owner.operation
+    new_site = Site(site.trace, new_op, site.module_op, "vjp")
+    new_site.active, new_site.active_values = site.active, site.active_values
+    result = _while_vjp(new_site, cts)
+    site.captured_cts = new_site.captured_cts
+    return result
+
+
+def _i64(value):
+    return ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(value))
