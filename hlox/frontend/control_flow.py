@@ -152,19 +152,32 @@ def _carry_error(what, in_avals, out_avals, in_tree, out_tree):
     return None
 
 
-def _strengthen(leaves, out_avals):
-    """Weakly typed carries become strong where the body makes them strong (as JAX does)."""
-    out = []
+def _promote_weak(leaves, out_avals):
+    """JAX's two-pass rule: a weakly typed initial carry whose type the body changes (a Python
+    0 that becomes a float) is converted to the promoted type. Returns (leaves, changed)."""
+    out, changed = [], False
     for leaf, aval in zip(leaves, out_avals):
-        leaf = lax.asarray(leaf)
-        if leaf.aval.weak_type and not aval.weak_type and leaf.dtype == aval.dtype:
-            leaf = lax._as_weak(leaf, False)
+        if leaf.aval.weak_type and (leaf.shape, leaf.dtype) != (aval.shape, aval.dtype):
+            dtype, _ = dtypes.promote([(leaf.dtype, True), (aval.dtype, aval.weak_type)])
+            leaf, changed = lax.convert_element_type(leaf, dtype), True
         out.append(leaf)
-    return out
+    return out + list(leaves[len(out):]), changed
 
 
-def _trace_loop_fn(fn, example, what):
-    return trace_private_function(fn, example, {}, current_trace())[0]
+def _trace_carry_fn(fn, leaves, tree, *rest):
+    """Trace fn(carry, *rest) into a private function, promoting weak carries as JAX does.
+    Returns (traced, leaves)."""
+    def trace(leaves):
+        return trace_private_function(fn, (tree.unflatten(leaves),) + rest, {},
+                                      current_trace())[0]
+    traced = trace(leaves)
+    leaves, changed = _promote_weak(leaves, traced.out_avals)
+    return (trace(leaves) if changed else traced), leaves
+
+
+def _with_weak_types(values, avals):
+    """Loop results take the weak types of the body's outputs (as JAX's do)."""
+    return [lax._as_weak(v, a.weak_type) for v, a in zip(values, avals)]
 
 
 def _loop_attrs(**values):
@@ -179,13 +192,11 @@ def _loop_attrs(**values):
 def _while_impl(cond_fun, body_fun, init_val, max_steps=None, checkpoint_every=None):
     leaves, tree = pytree.flatten(init_val)
     leaves = [lax.asarray(l) for l in leaves]
-    body = _trace_loop_fn(lambda c: body_fun(c), (tree.unflatten(leaves),), "body_fun")
-    leaves = _strengthen(leaves, body.out_avals)
-    body = _trace_loop_fn(lambda c: body_fun(c), (tree.unflatten(leaves),), "body_fun")
+    body, leaves = _trace_carry_fn(body_fun, leaves, tree)
     error = _carry_error("while_loop body function", [l.aval for l in leaves], body.out_avals, tree, body.out_tree)
     if error:
         raise error
-    cond_ = _trace_loop_fn(lambda c: cond_fun(c), (tree.unflatten(leaves),), "cond_fun")
+    cond_ = trace_private_function(cond_fun, (tree.unflatten(leaves),), {}, current_trace())[0]
     if len(cond_.out_avals) != 1 or cond_.out_avals[0].shape != () or \
             cond_.out_avals[0].dtype != dtypes.bool_:
         raise errors.type_error("cond_fun must return a boolean scalar, but got output type(s) "
@@ -207,7 +218,7 @@ def _while_impl(cond_fun, body_fun, init_val, max_steps=None, checkpoint_every=N
     attrs = _loop_attrs(max_steps=max_steps, checkpoint_every=checkpoint_every)
     outs = ops.while_loop.bind(*consts, *leaves, cond=cond_region, body=body_region,
                                attributes=attrs or None)
-    return tree.unflatten(outs[n_c + n_b:])
+    return tree.unflatten(_with_weak_types(outs[n_c + n_b:], body.out_avals))
 
 
 def while_loop(cond_fun, body_fun, init_val, *, max_steps=None, checkpoint_every=None):
@@ -249,11 +260,8 @@ def _scan_impl(f, init, xs, length, reverse, checkpoint_every=None):
             raise errors.type_error("scan body output must be a pair, got "
                                     f"{pytree.flatten(out)[1]}.")
         return out
-    traced = _trace_loop_fn(step, (carry_tree.unflatten(carry_leaves), x_example), "scan body")
+    traced, carry_leaves = _trace_carry_fn(step, carry_leaves, carry_tree, x_example)
     n_carry = len(carry_leaves)
-    out_carry_avals = traced.out_avals[:n_carry]
-    carry_leaves = _strengthen(carry_leaves, out_carry_avals)
-    traced = _trace_loop_fn(step, (carry_tree.unflatten(carry_leaves), x_example), "scan body")
     carry_out_tree, y_tree = traced.out_tree.children()
     error = _carry_error("scan body function", [c.aval for c in carry_leaves],
                          traced.out_avals[:n_carry], carry_tree, carry_out_tree)
@@ -262,7 +270,7 @@ def _scan_impl(f, init, xs, length, reverse, checkpoint_every=None):
     y_avals = traced.out_avals[n_carry:]
     ys0 = [lax.full((n,) + a.shape, 0, a.dtype) for a in y_avals]
     if n == 0:  # no step to run (and no element of xs to index)
-        return carry_tree.unflatten(carry_leaves), y_tree.unflatten(ys0)
+        return carry_tree.unflatten(carry_leaves), y_tree.unflatten(_with_weak_types(ys0, y_avals))
     consts = list(traced.consts)
     n_x, n_k = len(xs_leaves), len(consts)
     counter = lax.full((), 0, np.int32)
@@ -283,7 +291,7 @@ def _scan_impl(f, init, xs, length, reverse, checkpoint_every=None):
     attrs = _loop_attrs(trip_count=n, checkpoint_every=checkpoint_every)
     outs = ops.while_loop.bind(counter, *xs_leaves, *consts, *carry_leaves, *ys0,
                                cond=cond_region, body=body_region, attributes=attrs)
-    final = outs[1 + n_x + n_k:]
+    final = _with_weak_types(outs[1 + n_x + n_k:], traced.out_avals)
     return carry_tree.unflatten(final[:n_carry]), y_tree.unflatten(final[n_carry:])
 
 
@@ -303,8 +311,9 @@ def fori_loop(lower, upper, body_fun, init_val, *, unroll=None, checkpoint_every
 
         def step(carry, _):
             i, x = carry
-            return (lax.add(i, lax.full((), 1, np.int32)), body_fun(i, x)), None
-        (_, result), _ = scan(step, (np.int32(lower), init_val), None,
+            return (i + 1, body_fun(i, x)), None
+        # the counter starts as a Python int: weakly typed, as JAX's is
+        (_, result), _ = scan(step, (lower, init_val), None,
                               length=max(upper - lower, 0), checkpoint_every=checkpoint_every)
         return result
 
