@@ -9,7 +9,7 @@ from hlox.frontend import dtypes as _dtypes
 from hlox.lowering.array import Array as ndarray  # noqa: F401
 
 _MODULES = ["elementwise", "creation", "shape", "reductions", "linalg", "indexing",
-            "dtype_api", "sorting"]
+            "dtype_api", "sorting", "extras_shape", "extras_math"]
 
 
 def _export():
