@@ -1,7 +1,9 @@
 """`hlox.numpy.linalg`: the jax.numpy.linalg-compatible namespace."""
 from __future__ import annotations
 
+from hlox.frontend.numpy import decompositions as _decompositions
 from hlox.frontend.numpy import linalg as _linalg
 
-__all__ = list(_linalg.LINALG_ALL)
-globals().update({name: getattr(_linalg, name) for name in __all__})
+__all__ = list(_linalg.LINALG_ALL) + list(_decompositions.__all__)
+globals().update({name: getattr(_linalg, name) for name in _linalg.LINALG_ALL})
+globals().update({name: getattr(_decompositions, name) for name in _decompositions.__all__})

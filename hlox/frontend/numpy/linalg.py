@@ -464,16 +464,25 @@ def _matrix_norm(x, ord, axes, keepdims):
         return _vector_norm(x, None, axes, keepdims)
     rules = {1: (row, col, reductions.max), -1: (row, col, reductions.min),
              np.inf: (col, row, reductions.max), -np.inf: (col, row, reductions.min)}
+    if ord in ("nuc", 2, -2):
+        return _singular_value_norm(x, ord, axes, keepdims)
     if ord not in rules:
-        if ord in ("nuc", 2, -2):
-            raise NotImplementedError(f"matrix norm ord={ord!r} needs singular values, which "
-                                      "hlox does not compute yet")
         raise errors.value_error(f"Invalid order '{ord}' for matrix norm.")
     inner_axis, outer_axis, outer = rules[ord]
     if not keepdims and outer_axis > inner_axis:
         outer_axis -= 1
     extra = {"initial": 0} if outer is reductions.max else {}
     return outer(_abs_sum(x, inner_axis, keepdims), axis=outer_axis, keepdims=keepdims, **extra)
+
+
+def _singular_value_norm(x, ord, axes, keepdims):
+    """The 2-norm (largest singular value), -2 (smallest) or nuclear norm (their sum)."""
+    from hlox.frontend.numpy.decompositions import svdvals
+    from hlox.frontend.numpy.shape import expand_dims
+    s = svdvals(_move_axes_to_end(x, list(axes)))
+    reduce = {"nuc": reductions.sum, 2: reductions.max, -2: reductions.min}[ord]
+    out = reduce(s, axis=-1)
+    return expand_dims(out, sorted(axes)) if keepdims else out
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
