@@ -175,30 +175,56 @@ def _int_attr(site, name):
 
 
 def _counted_trip_count(site, cond_name, body_name):
-    """The trip count of a loop `i = c0; while i < N: ...; i = i + 1` with constant c0 and N."""
-    cond_fn = irutil.find_function(site.module_op, cond_name)
-    body_fn = irutil.find_function(site.module_op, body_name)
-    cond_ops = [o.operation for o in irutil.entry_block(cond_fn).operations]
-    compare = next((o for o in cond_ops if o.name == "stablehlo.compare"), None)
-    if compare is None or "LT" not in str(compare.attributes["comparison_direction"]):
+    """The trip count of a loop `i = c0; while i < N: ...; i = i + 1` with constant c0 and N
+    (the compare and the increment may sit in functions the regions call)."""
+    module = site.module_op
+    cond_ret = irutil.terminator(irutil.entry_block(irutil.find_function(module, cond_name)))
+    compare, calls = _resolve(module, cond_ret.operands[0])
+    if _name(compare) != "stablehlo.compare" or \
+            "LT" not in str(compare.owner.attributes["comparison_direction"]):
         return None
-    lhs, rhs = compare.operands
-    if not isinstance(lhs.owner, ir.Block):
+    lhs, rhs = (_resolve(module, v, calls)[0] for v in compare.owner.operands)
+    k = _argument_number(lhs)
+    if k is None or k >= len(site.op.operands):
         return None
-    k = ir.BlockArgument(lhs).arg_number
-    bound = _constant_value(rhs)
-    start = _constant_value(site.op.operands[k]) if k < len(site.op.operands) else None
-    body_ret = irutil.terminator(irutil.entry_block(body_fn))
-    step_op = body_ret.operands[k].owner
-    if bound is None or start is None or isinstance(step_op, ir.Block) or \
-            step_op.name != "stablehlo.add":
+    bound, start = _constant_value(rhs), _constant_value(site.op.operands[k])
+    body_ret = irutil.terminator(irutil.entry_block(irutil.find_function(module, body_name)))
+    step, calls = _resolve(module, body_ret.operands[k])
+    if bound is None or start is None or _name(step) != "stablehlo.add":
         return None
-    a, b = step_op.operands
-    arg_k = irutil.entry_block(body_fn).arguments[k]
-    one = _constant_value(b) if a == arg_k else _constant_value(a) if b == arg_k else None
+    a, b = (_resolve(module, v, calls)[0] for v in step.owner.operands)
+    one = _constant_value(b) if _argument_number(a) == k else \
+        _constant_value(a) if _argument_number(b) == k else None
     if one != 1:
         return None
     return max(int(bound) - int(start), 0)
+
+
+def _resolve(module_op, value, calls=()):
+    """Follow `value` through func.calls: a call's result becomes the value its callee returns,
+    an argument of a callee the call's operand. Returns (value, the calls still entered)."""
+    while True:
+        owner = value.owner
+        if isinstance(owner, ir.Block):
+            if not calls:
+                return value, calls
+            value, calls = calls[-1].operands[ir.BlockArgument(value).arg_number], calls[:-1]
+        elif owner.name == "func.call":
+            callee = irutil.find_function(module_op, ir.FlatSymbolRefAttr(
+                owner.attributes["callee"]).value)
+            ret = irutil.terminator(irutil.entry_block(callee))
+            value, calls = ret.operands[ir.OpResult(value).result_number], calls + (owner,)
+        else:
+            return value, calls
+
+
+def _name(value):
+    return None if isinstance(value.owner, ir.Block) else value.owner.name
+
+
+def _argument_number(value):
+    """k when `value` is the k-th argument of the outlined function itself."""
+    return ir.BlockArgument(value).arg_number if isinstance(value.owner, ir.Block) else None
 
 
 def _constant_value(value):
