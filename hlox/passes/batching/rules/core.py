@@ -287,6 +287,46 @@ def _call(site, args, dims):
     if name not in irutil.functions(site.module_op):
         fn = batch(site.module_op, callee, in_axes=dims, size=site.size, name=name)
         fn.attributes["sym_visibility"] = ir.StringAttr.get("private")
+        _batch_custom_rules(site, irutil.find_function(site.module_op, callee), fn, dims)
     out_avals = [ShapedArray((site.size,) + a.shape, a.dtype) for a in site.out_avals]
     outs = call_function(site.trace, name, args, out_avals)
     return [(o, 0) for o in outs]
+
+
+def _batch_custom_rules(site, callee, batched, dims):
+    """A callee with custom derivative rules (frontend/custom_derivatives.py) keeps them when
+    batched: its rule functions are batched alike and named on the batched callee, so that
+    differentiating a vmapped custom_jvp/custom_vjp function still uses the user's rule.
+    Every result of a batched function comes back batched on axis 0."""
+    from hlox.passes.autodiff.rules.calls import (CUSTOM_JVP_ATTR, CUSTOM_VJP_BWD_ATTR,
+                                                  CUSTOM_VJP_FWD_ATTR, LAYOUT_ATTR)
+    from hlox.passes.batching.core import batch
+    attrs = callee.attributes
+    if LAYOUT_ATTR not in attrs:
+        return
+    layout = [ir.IntegerAttr(a).value for a in ir.ArrayAttr(attrs[LAYOUT_ATTR])]
+    n = layout[0]
+    groups, start = [], n
+    for size in layout[1:-1]:
+        groups.append(list(dims[start:start + size]))
+        start += size
+
+    def batch_rule_fn(attr, in_axes):
+        rule = ir.FlatSymbolRefAttr(attrs[attr]).value
+        new = f"{rule}_batch{site.size}_" + "_".join("n" if d is None else str(d) for d in in_axes)
+        if new not in irutil.functions(site.module_op):
+            fn = batch(site.module_op, rule, in_axes=in_axes, size=site.size, name=new)
+            fn.attributes["sym_visibility"] = ir.StringAttr.get("private")
+        batched.attributes[attr] = ir.FlatSymbolRefAttr.get(new)
+
+    xs = list(dims[:n])
+    if CUSTOM_JVP_ATTR in attrs:
+        batch_rule_fn(CUSTOM_JVP_ATTR, xs + xs + groups[0])
+    elif CUSTOM_VJP_FWD_ATTR in attrs:
+        fwd = irutil.find_function(site.module_op, ir.FlatSymbolRefAttr(attrs[CUSTOM_VJP_FWD_ATTR]).value)
+        n_fwd_out = len(ir.FunctionType(ir.TypeAttr(fwd.attributes["function_type"]).value).results)
+        batch_rule_fn(CUSTOM_VJP_FWD_ATTR, xs + groups[0])
+        batch_rule_fn(CUSTOM_VJP_BWD_ATTR, [0] * n_fwd_out + groups[1])
+    else:
+        return
+    batched.attributes[LAYOUT_ATTR] = attrs[LAYOUT_ATTR]
