@@ -356,8 +356,17 @@ def test_norm_of_whole_array_and_errors():
         hnp.linalg.norm(x[0], ord=3)  # no such matrix norm
     with pytest.raises(ValueError):
         hnp.linalg.norm(x, ord=1)  # three axes
-    with pytest.raises(NotImplementedError):
-        hnp.linalg.norm(x[0], ord="nuc")
+
+
+@pytest.mark.parametrize("ord_", ["nuc", 2, -2])
+def test_singular_value_norms(ord_):
+    x = np.arange(24, dtype=np.float32).reshape(2, 3, 4) ** 1.5 - 10
+    for axis, keepdims in [((1, 2), False), ((2, 0), True)]:
+        want = jnp.linalg.norm(x, ord=ord_, axis=axis, keepdims=keepdims)
+        got = hnp.linalg.norm(x, ord=ord_, axis=axis, keepdims=keepdims)
+        assert_matches(got, want, rtol=1e-4, atol=1e-4)
+        assert_matches(got, np.linalg.norm(x.astype(np.float64), ord_, axis, keepdims)
+                       .astype(np.float32), rtol=1e-4, atol=1e-4)
 
 
 # -- errors --------------------------------------------------------------------------------
