@@ -11,7 +11,6 @@ from hypothesis.extra import numpy as hnp_st
 
 import hlox
 import hlox.numpy as hnp
-from conftest import assert_matches
 from test_creation import compare, same_error
 
 DTYPES = [np.bool_, np.int8, np.uint8, np.int32, np.float16, np.float32, np.complex64]
