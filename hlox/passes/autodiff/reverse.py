@@ -64,6 +64,9 @@ def _reverse(module_op, func_name, wrt, name, seed):
         trace.ip = ir.InsertionPoint(irutil.terminator(block))
         grads = [instantiate(cts.get(args[i]), trace.tracer(args[i])) for i in wrt]
         grad_values = [trace.value_of(g) for g in grads]
+    # rules may have replaced ops (a while loop by its stacking version): return what the
+    # return op uses now
+    outs = list(irutil.terminator(block).operands)
     irutil.set_returns(new, (outs if seed == "arguments" else []) + grad_values)
     irutil.remove_dead_code(new)
     return new
