@@ -23,7 +23,7 @@ import numpy as np
 
 import hlox.numpy as jnp
 from hlox.frontend import dtypes, errors, lax
-from hlox.frontend.control_flow import while_loop
+from hlox.frontend.control_flow import fori_loop, while_loop
 from hlox.frontend.core import Tracer
 from hlox.frontend.jit import eager_jit
 from hlox.frontend.vmap import vmap
@@ -47,7 +47,7 @@ _PARITY = 0x1BD11BDA
 
 
 def _rotate_left(x, d):
-    return lax.bitwise_or(lax.shift_left(x, d), lax.shift_right_logical(x, 32 - d))
+    return lax.bitwise_or(lax.shift_left(x, d), lax.shift_right_logical(x, lax.sub(32, d)))
 
 
 def _mix(x, rotation):
@@ -56,17 +56,28 @@ def _mix(x, rotation):
 
 
 def threefry_2x32(key, x0, x1):
-    """The Threefry-2x32 hash (20 rounds) of the counter words (x0, x1) under `key`."""
+    """The Threefry-2x32 hash (20 rounds) of the counter words (x0, x1) under `key`.
+
+    The five groups of four rounds run as a loop, as JAX runs them on CPU: the unrolled
+    hash makes samplers with loops (gamma, poisson) slow to compile.
+    """
     shape = x0.shape
     k1, k2 = (lax.broadcast_in_dim(lax.index_in_dim(key, i, keepdims=False), shape, ())
               for i in range(2))
     ks = (k1, k2, lax.bitwise_xor(lax.bitwise_xor(k1, k2), _PARITY))
-    x = [lax.add(x0, ks[0]), lax.add(x1, ks[1])]
-    for i in range(5):
-        for r in _ROTATIONS[i % 2]:
-            x = _mix(x, r)
-        x = [lax.add(x[0], ks[(i + 1) % 3]), lax.add(lax.add(x[1], ks[(i + 2) % 3]), i + 1)]
-    return x
+    rotations = tuple(np.array(r, _U32) for r in _ROTATIONS)
+
+    def group(i, state):
+        x, ks, rotations = state
+        for j in range(4):
+            x = _mix(x, lax.broadcast_in_dim(lax.index_in_dim(rotations[0], j, keepdims=False),
+                                             shape, ()))
+        step = lax.broadcast_in_dim(lax.convert_element_type(i + 1, _U32), shape, ())
+        x = (lax.add(x[0], ks[1]), lax.add(lax.add(x[1], ks[2]), step))
+        return x, ks[1:] + ks[:1], rotations[1:] + rotations[:1]
+
+    x = (lax.add(x0, ks[0]), lax.add(x1, ks[1]))
+    return list(fori_loop(0, 5, group, (x, ks, tuple(lax.asarray(r) for r in rotations)))[0])
 
 
 def _counters(shape):
@@ -309,8 +320,9 @@ def fold_in(key, data):
 def _as_uint32(data):
     if isinstance(data, (Array, Tracer)):
         return lax.convert_element_type(data, _U32)
-    return np.asarray(np.int64(data) & 0xFFFFFFFF if isinstance(data, int) else data
-                      ).astype(_U32)
+    if isinstance(data, int) and not 0 <= data < 2 ** 32:
+        raise OverflowError(f"Python integer {data} out of bounds for uint32")
+    return np.asarray(data).astype(_U32)
 
 
 _fold_in_jit = eager_jit(_fold_in)
@@ -555,8 +567,12 @@ def _truncated_normal(key, lower, upper, shape, dtype):
     a = lax.erf(jnp.divide(lower, sqrt2))
     b = lax.erf(jnp.divide(upper, sqrt2))
     out = jnp.multiply(sqrt2, lax.erf_inv(_uniform(key, a, b, shape, dtype)))
-    return jnp.clip(out, lax.nextafter(lax.stop_gradient(lower), np.array(np.inf, dtype)),
-                    lax.nextafter(lax.stop_gradient(upper), np.array(-np.inf, dtype)))
+    return jnp.clip(out, _toward(lower, np.inf), _toward(upper, -np.inf))
+
+
+def _toward(x, direction):
+    x = lax.stop_gradient(x)
+    return lax.nextafter(x, lax.full_like(x, direction))
 
 
 _truncated_normal_jit = eager_jit(_truncated_normal, static_argnames=("shape", "dtype"))
@@ -784,7 +800,11 @@ def _multivariate_normal(key, mean, cov, shape, dtype, method):
                                  f"not {method!r}")
     factor = jnp.linalg.cholesky(cov)
     samples = _normal(key, shape + mean.shape[-1:], dtype)
-    return jnp.add(mean, jnp.einsum("...ij,...j->...i", factor, samples))
+    if factor.ndim == 2:  # JAX's einsum contracts the samples first: match its rounding
+        product = lax.dot_general(samples, factor, (([samples.ndim - 1], [1]), ([], [])))
+    else:
+        product = jnp.einsum("...ij,...j->...i", factor, samples)
+    return jnp.add(mean, product)
 
 
 _multivariate_normal_jit = eager_jit(_multivariate_normal,
