@@ -83,7 +83,7 @@ _UNARY = {
     "count_leading_zeros": "int", "popcnt": "int",
 }
 _BINARY = {
-    "add": "any", "subtract": "numeric", "multiply": "any", "divide": "numeric",
+    "add": "numeric", "subtract": "numeric", "multiply": "numeric", "divide": "numeric",
     "remainder": "numeric", "power": "numeric", "maximum": "any", "minimum": "any",
     "atan2": "float", "and": "int_or_bool", "or": "int_or_bool", "xor": "int_or_bool",
     "shift_left": "int", "shift_right_arithmetic": "int", "shift_right_logical": "int",
