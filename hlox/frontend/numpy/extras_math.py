@@ -670,12 +670,18 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002
     if np.ndim(bins) == 1:
         return lax.convert_element_type(asarray(bins), dtype)
     bins = _index(bins, "bins argument of histogram_bin_edges")
-    if range is None:
-        range = [reductions.min(arr), reductions.max(arr)]  # noqa: A001
-    bounds = lax.convert_element_type(creation.array(range), dtype)
-    if bounds.shape != (2,):
+    bounds = None if range is None else creation.array(range)
+    if bounds is not None and bounds.shape != (2,):
         raise errors.value_error(f"`range` must be either None or a sequence of scalars, got "
                                  f"{range}")
+    return _linear_edges(arr, bounds, bins=bins, dtype=dtype)
+
+
+@eager_jit(static_argnames=("bins", "dtype"))
+def _linear_edges(arr, bounds, bins, dtype):
+    if bounds is None:
+        bounds = creation.array([reductions.min(arr), reductions.max(arr)])
+    bounds = lax.convert_element_type(bounds, dtype)
     lo, hi = bounds[0], bounds[1]
     same = ufuncs.equal(lo, hi)
     lo = ufuncs.where(same, ufuncs.subtract(lo, 0.5), lo)
@@ -697,13 +703,18 @@ def histogram(a, bins=10, range=None, weights=None, density=None):  # noqa: A002
     if a.shape != weights.shape:
         raise errors.value_error("weights should have the same shape as a.")
     edges = histogram_bin_edges(a, bins, range, weights)
+    return _histogram_counts(a, edges, weights, density=bool(density)), edges
+
+
+@eager_jit(static_argnames=("density",))
+def _histogram_counts(a, edges, weights, density):
     n = edges.shape[0]
     index = searchsorted(edges, a, side="right")
     index = ufuncs.where(ufuncs.equal(a, edges[-1]), n - 1, index)
     counts = lax.full((n,), 0, weights.dtype).at[index].add(weights)[1:]
     if density:
         counts = ufuncs.divide(ufuncs.divide(counts, diff(edges)), reductions.sum(counts))
-    return counts, edges
+    return counts
 
 
 def histogramdd(sample, bins=10, range=None, weights=None, density=None):  # noqa: A002
@@ -1125,7 +1136,8 @@ def packbits(a, axis=None, bitorder="big"):
     arr = lax.convert_element_type(lax.ne(arr, lax.full_like(arr, 0)), dtypes.uint8)
     arr, axis = _axis_last(arr, axis)
     extra = -arr.shape[-1] % 8
-    arr = lax.pad(arr, lax.full((), 0, dtypes.uint8), [(0, 0, 0)] * (arr.ndim - 1) + [(0, extra, 0)])
+    arr = lax.pad(arr, lax.full((), 0, dtypes.uint8),
+                  [(0, 0, 0)] * (arr.ndim - 1) + [(0, extra, 0)])
     arr = lax.reshape(arr, arr.shape[:-1] + (arr.shape[-1] // 8, 8))
     packed = lax.reduce_or(lax.shift_left(arr, broadcast_to(bits, arr.shape)), [arr.ndim - 1])
     return shapes.moveaxis(packed, -1, axis)
@@ -1201,23 +1213,31 @@ def _unique_sorted_mask(ar, axis, equal_nan):
     return aux, lax.concatenate([lax.full((1,), True, dtypes.bool_), changed], 0), perm
 
 
-def _nonzero1(mask, size=None, fill_value=None):
-    if size is None:
-        return lax.asarray(np.flatnonzero(np.asarray(mask)).astype(dtypes.default_int()))
-    return indexing.nonzero(mask, size=size, fill_value=fill_value)[0]
-
-
 def _unique(ar, axis, return_index=False, return_inverse=False, return_counts=False,
             equal_nan=True, size=None, fill_value=None, return_true_size=False):
+    """Without `size` the number of unique slices is read from the concrete mask: the
+    result is then the sized one with nothing to fill."""
     if ar.shape[axis] == 0 and size and fill_value is None:
         raise errors.value_error("hlox.numpy.unique: for zero-sized input with nonzero size "
                                  "argument, fill_value must be specified")
+    if size is None:
+        mask = _unique_sorted_mask(ar, axis=axis, equal_nan=equal_nan)[1]
+        size = int(np.count_nonzero(np.asarray(mask))) if ar.size else 0
+    return _unique_sized(ar, fill_value, axis=axis, return_index=return_index,
+                         return_inverse=return_inverse, return_counts=return_counts,
+                         equal_nan=equal_nan, size=size, return_true_size=return_true_size)
+
+
+@eager_jit(static_argnames=("axis", "return_index", "return_inverse", "return_counts",
+                            "equal_nan", "size", "return_true_size"))
+def _unique_sized(ar, fill_value, axis, return_index, return_inverse, return_counts, equal_nan,
+                  size, return_true_size):
     aux, mask, perm = _unique_sorted_mask(ar, axis=axis, equal_nan=equal_nan)
     int_dtype = dtypes.default_int()
-    ind = _nonzero1(mask, size)
+    ind = indexing.nonzero(mask, size=size)[0]
     result = indexing.take(aux, ind, axis=0) if aux.size else aux
     n_unique = reductions.sum(mask, dtype=int_dtype)
-    if size is not None and fill_value is not None:
+    if fill_value is not None:
         fill = lax.convert_element_type(asarray(fill_value), result.dtype)
         if result.shape[0]:
             valid = lax.broadcast_in_dim(_iota_lt(size, n_unique), result.shape, (0,))
@@ -1228,12 +1248,8 @@ def _unique(ar, axis, return_index=False, return_inverse=False, return_counts=Fa
     if return_index:
         out += (indexing.take(perm, ind) if aux.size else perm,)
     if return_inverse:
-        if aux.size:
-            first = lax.sub(reductions.cumsum(mask, dtype=int_dtype), lax.full(mask.shape, 1, int_dtype))
-            inverse = indexing.scatter_update(lax.full(mask.shape, 0, int_dtype), perm, first, "set")
-        else:
-            inverse = lax.full((ar.shape[axis],), 0, int_dtype)
-        out += (inverse,)
+        out += (_unique_inverse(mask, perm) if aux.size
+                else lax.full((ar.shape[axis],), 0, int_dtype),)
     if return_counts:
         out += (_unique_counts(mask, size, aux.size, ar.shape[axis]),)
     if return_true_size:
@@ -1241,18 +1257,22 @@ def _unique(ar, axis, return_index=False, return_inverse=False, return_counts=Fa
     return out[0] if len(out) == 1 else out
 
 
+def _unique_inverse(mask, perm):
+    int_dtype = dtypes.default_int()
+    first = lax.sub(reductions.cumsum(mask, dtype=int_dtype), lax.full(mask.shape, 1, int_dtype))
+    return indexing.scatter_update(lax.full(mask.shape, 0, int_dtype), perm, first, "set")
+
+
 def _unique_counts(mask, size, aux_size, n):
+    """Differences of the run starts, the missing starts (nonzero's fill 0) set to the end."""
     int_dtype = dtypes.default_int()
     if not aux_size:
         return lax.full((1,) if n else (0,), n, int_dtype)
-    if size is None:
-        starts = lax.concatenate([_nonzero1(mask), lax.full((1,), mask.shape[0], int_dtype)], 0)
-    else:
-        starts = _nonzero1(mask, size + 1)
-        tail = starts[1:]
-        tail = lax.select(lax.ne(tail, lax.full_like(tail, 0)), tail,
-                          lax.full_like(tail, mask.shape[0]))
-        starts = lax.concatenate([starts[:1], tail], 0)
+    starts = indexing.nonzero(mask, size=size + 1)[0]
+    tail = starts[1:]
+    tail = lax.select(lax.ne(tail, lax.full_like(tail, 0)), tail,
+                      lax.full_like(tail, mask.shape[0]))
+    starts = lax.concatenate([starts[:1], tail], 0)
     return lax.sub(starts[1:], starts[:-1])
 
 
@@ -1354,14 +1374,21 @@ def setdiff1d(ar1, ar2, assume_unique=False, *, size=None, fill_value=None):
     check_arraylike("setdiff1d", ar1, ar2)
     a1, a2 = _ravel(asarray(ar1)), _ravel(asarray(ar2))
     size = _size_or_concrete(size, [a1], "setdiff1d()")
+    if size is None:
+        if not assume_unique:
+            a1 = unique(a1)
+        return a1[_in1d(a1, a2, True, "auto")] if a1.size else a1
+    return _setdiff1d_size(a1, a2, fill_value, assume_unique=assume_unique, size=size)
+
+
+@eager_jit(static_argnames=("assume_unique", "size"))
+def _setdiff1d_size(a1, a2, fill_value, assume_unique, size):
     fill = lax.convert_element_type(asarray(0 if fill_value is None else fill_value), a1.dtype)
     if a1.size == 0:
-        return broadcast_to(fill, (size or 0,))
+        return broadcast_to(fill, (size,))
     if not assume_unique:
-        a1 = unique(a1, size=size and a1.size)
+        a1 = unique(a1, size=a1.size)
     mask = _in1d(a1, a2, True, "auto")
-    if size is None:
-        return a1[mask]
     if not assume_unique:  # unique filled the tail with copies of the smallest value
         copies = reductions.sum(lax.eq(a1, broadcast_to(a1[0], a1.shape)),
                                 dtype=dtypes.default_int())
@@ -1403,6 +1430,7 @@ def _run_flags(aux, first, last):
     return lax.concatenate([lax.reshape(first, (1,)), inner, lax.reshape(last, (1,))], 0)
 
 
+@eager_jit(static_argnames=("assume_unique", "size"))
 def _setxor1d_size(a1, a2, fill_value, assume_unique, size):
     if assume_unique:
         aux = lax.sort(lax.concatenate([a1, a2], 0))
@@ -1450,6 +1478,7 @@ def intersect1d(ar1, ar2, assume_unique=False, return_indices=False, *, size=Non
     return values, idx1, idx2
 
 
+@eager_jit(static_argnames=("assume_unique", "size", "return_indices"))
 def _intersect1d_size(a1, a2, fill_value, assume_unique, size, return_indices):
     int_dtype = dtypes.default_int()
     if assume_unique:
