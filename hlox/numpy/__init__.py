@@ -53,3 +53,4 @@ finfo = _dtypes.finfo
 iinfo = _dtypes.iinfo
 issubdtype = _dtypes.issubdtype
 from hlox.numpy import linalg  # noqa: E402,F401
+from hlox.numpy import fft  # noqa: E402,F401

@@ -232,6 +232,7 @@ def arrays(draw, min_dims=0, max_dims=3, min_side=0, max_side=4, dtypes=DTYPES):
     return values.astype(dtype)
 
 
+@settings(max_examples=10)
 @given(st.data())
 def test_unravel_ravel_round_trip(data):
     dims = tuple(data.draw(st.lists(st.integers(1, 4), min_size=1, max_size=3)))
@@ -249,6 +250,7 @@ def test_unravel_ravel_round_trip(data):
             numpy=True)
 
 
+@settings(max_examples=6)
 @given(st.data())
 def test_delete_insert(data):
     x = data.draw(arrays(min_dims=1, min_side=1))
@@ -277,7 +279,7 @@ def gufunc_shapes(draw, core_a, core_b):
     return loop.input_shapes[0] + core_a, loop.input_shapes[1] + core_b
 
 
-@settings(max_examples=10)
+@settings(max_examples=6)
 @given(st.data())
 def test_vectorize(data):
     shape_a, shape_b = data.draw(gufunc_shapes((), ()))
@@ -324,6 +326,7 @@ def test_vectorize_none_and_keyword_arguments():
     compare(lambda m, x: f(m)(x, x[0]), A34)
 
 
+@settings(max_examples=10)
 @given(st.data())
 def test_partition(data):
     x = data.draw(arrays(min_dims=1, min_side=1, dtypes=[np.int8, np.uint8, np.int32,
@@ -339,6 +342,7 @@ def test_partition(data):
     np.testing.assert_array_equal(np.take(picked, [kth], axis), np.take(want, [kth], axis))
 
 
+@settings(max_examples=8)
 @given(st.data())
 def test_resize_choose_put_along_axis(data):
     x = data.draw(arrays(min_dims=1))
@@ -362,6 +366,7 @@ def test_resize_choose_put_along_axis(data):
                                       expected)
 
 
+@settings(max_examples=8)
 @given(st.data())
 def test_fill_diagonal_place(data):
     rows, cols = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
