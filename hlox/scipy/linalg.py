@@ -84,7 +84,7 @@ def _lu(a, permute_l):
     m, n = a.shape[-2:]
     k = min(m, n)
     rows = creation.arange(m, dtype=perm.dtype)[:, None]
-    p = ufuncs.equal(perm[..., None, :], rows).astype(a.dtype)
+    p = ufuncs.equal(perm[..., None, :], rows).astype(ufuncs.real(a).dtype)
     l = lax_linalg.tril(lu_, -1)[..., :, :k] + creation.eye(m, k, dtype=a.dtype)
     u = lax_linalg.triu(lu_)[..., :k, :]
     if permute_l:
