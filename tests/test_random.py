@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 
 import jax
-import jax.numpy as jjnp
 import jax.random as jr
 import ml_dtypes
 import numpy as np
@@ -15,8 +14,6 @@ from hypothesis import given, settings, strategies as st
 import hlox
 import hlox.random as hr
 from hlox.frontend import random as hlox_random
-
-from conftest import enable_x64
 
 BF16 = np.dtype(ml_dtypes.bfloat16)
 P5 = np.array([.1, .2, .3, .2, .2], np.float32)

@@ -520,11 +520,11 @@ def bernoulli(key, p=0.5, shape=None, mode="low"):
     if mode not in ("high", "low"):
         raise errors.value_error(f"got mode={mode!r}, expected 'high' or 'low'")
     data, _ = _key_data_of("bernoulli", key)
-    dtype, weak = dtypes.dtype_of(p)
+    dtype, _ = dtypes.dtype_of(p)
     if not dtypes.is_float(dtype):
         raise errors.type_error(f"bernoulli probability `p` must have a floating dtype, "
                                 f"got {dtype}.")
-    p = lax.asarray(p) if not dtypes.is_python_scalar(p) else lax.asarray(p)
+    p = lax.asarray(p)
     if shape is None:
         shape = _shape_of(p)
     _check_shape("bernoulli", shape, _shape_of(p))
