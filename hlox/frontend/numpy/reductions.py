@@ -463,6 +463,10 @@ def cumulative(operand, axis, monoid, reverse):
     n = x.shape[axis]
     if n == 0:
         return x
+    if monoid == "multiply":
+        # a product is differentiated through the prefix scan's slices, pads and products
+        # (a reduce_window of products has no derivative rule)
+        return lax.associative_scan(lax.mul, x, reverse=reverse, axis=axis)
     window = [1] * x.ndim
     window[axis] = n
     padding = [(0, 0)] * x.ndim

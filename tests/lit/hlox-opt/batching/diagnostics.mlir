@@ -16,7 +16,7 @@ func.func @main(%x: tensor<3xf32>, %y: tensor<3xf32>) -> tensor<3xf32> {
 // RANGE-NOT: Traceback
 // COUNT: error: hlox-batch: in-axes has 3 entries but @main has 2 arguments
 // COUNT-NOT: Traceback
-// SIZE: error: hlox-batch: {{.*}}needs the batch size (option size=B)
+// SIZE: error: hlox-batch: the batch size is required (option size=B)
 // SIZE-NOT: Traceback
 // TOKEN: hlox-opt: error: invalid pass pipeline: pass 'hlox-batch' option 'in-axes': expected int or none, got 'x'
 // NEGATIVE: error: hlox-batch: batch size must be non-negative, got -2
