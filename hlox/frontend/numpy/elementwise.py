@@ -108,8 +108,13 @@ def round(a, decimals=0, out=None):  # noqa: A001
 
 
 around = round_ = round
-rint = _one_arg("rint", _integer_identity_or(lambda x: lax.round(x, lax.RoundingMethod.TO_NEAREST_EVEN)),
-                promote_args_inexact)
+def _rint(x):
+    if dtypes.is_complex(x.dtype):  # each part rounds to even on its own
+        return lax.complex(_rint(lax.real(x)), _rint(lax.imag(x)))
+    return lax.round(x, lax.RoundingMethod.TO_NEAREST_EVEN)
+
+
+rint = _one_arg("rint", _integer_identity_or(_rint), promote_args_inexact)
 
 
 def _abs(x):
