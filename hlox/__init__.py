@@ -20,5 +20,6 @@ from hlox.lowering.array import Array  # noqa: F401
 from hlox import numpy, lax  # noqa: E402,F401
 from hlox import tree_util, tree, nn, scipy  # noqa: E402,F401
 from hlox import random  # noqa: E402,F401
+from hlox import ad_checkpoint  # noqa: E402,F401
 
 __version__ = "0.1.0"

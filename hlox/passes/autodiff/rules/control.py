@@ -308,6 +308,8 @@ def _while_vjp(site, cts):
                and irutil.is_differentiable_type(v.type)]
     kinds = _classify_carries(site.module_op, body_name, n)
     stacked = [j for j in range(n) if kinds[j] == "stacked"]
+    # an invariant carry's cotangent reaches only its own initial value: skip inactive ones
+    floats = [i for i in floats if kinds[i] != "invariant" or site.active[i]]
     forward = _stacking_forward(site, cond_name, cond_caps, body_name, body_caps, stacked, bound)
     steps, stacks = forward
     vjp_name = _derive(site, "vjp", body_name, floats + [n + j for j in cap_wrt])
