@@ -1,4 +1,5 @@
 """`hlox.ad_checkpoint`: JAX's jax.ad_checkpoint namespace."""
-from hlox.frontend.checkpoint import checkpoint, checkpoint_name, checkpoint_policies, remat  # noqa: F401
+from hlox.frontend.checkpoint import (checkpoint, checkpoint_name,  # noqa: F401
+                                     checkpoint_policies, remat)
 
 __all__ = ["checkpoint", "checkpoint_name", "checkpoint_policies", "remat"]

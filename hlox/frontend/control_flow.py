@@ -186,7 +186,8 @@ def _loop_attrs(**values):
         if values.get(name) is not None and int(values[name]) < 1:
             raise errors.value_error(f"{name} must be a positive integer, got {values[name]}")
     i64 = ir.IntegerType.get_signless(64)
-    return {f"hlox.{k}": ir.IntegerAttr.get(i64, int(v)) for k, v in values.items() if v is not None}
+    return {f"hlox.{k}": ir.IntegerAttr.get(i64, int(v))
+            for k, v in values.items() if v is not None}
 
 
 def _while_impl(cond_fun, body_fun, init_val, max_steps=None, checkpoint_every=None):

@@ -200,7 +200,8 @@ def _check_fd(loss, w, x, eps=1e-6):
     """Central differences in float64 along one random direction."""
     dw, dx = rng.normal(size=w.shape), rng.normal(size=x.shape)
     gw, gx = hlox.grad(loss, argnums=(0, 1))(w, x)
-    fd = (float(loss(w + eps * dw, x + eps * dx)) - float(loss(w - eps * dw, x - eps * dx))) / (2 * eps)
+    up, down = loss(w + eps * dw, x + eps * dx), loss(w - eps * dw, x - eps * dx)
+    fd = (float(up) - float(down)) / (2 * eps)
     np.testing.assert_allclose(np.sum(np.asarray(gw) * dw) + np.sum(np.asarray(gx) * dx), fd,
                                rtol=1e-6)
 

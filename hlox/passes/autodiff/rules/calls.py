@@ -139,7 +139,9 @@ def _checkpoint_name(module_op, op):
         return None
     callee = irutil.find_function(module_op, ir.FlatSymbolRefAttr(op.attributes["callee"]).value)
     attrs = callee.attributes
-    return ir.StringAttr(attrs[CHECKPOINT_NAME_ATTR]).value if CHECKPOINT_NAME_ATTR in attrs else None
+    if CHECKPOINT_NAME_ATTR not in attrs:
+        return None
+    return ir.StringAttr(attrs[CHECKPOINT_NAME_ATTR]).value
 
 
 # policy term -> predicate(op, name of the op's value or None, the term's names) -> save?
@@ -222,8 +224,8 @@ def _remat_functions(site, name, callee, saved, wrt):
     fwd_name, vjp_name = base + "_fwd", base + "_vjp"
     if vjp_name in irutil.functions(module_op):
         return fwd_name, vjp_name
-    positions = [i for i, op in enumerate(o.operation for o in irutil.entry_block(callee).operations)
-                 if op in saved]
+    callee_ops = [o.operation for o in irutil.entry_block(callee).operations]
+    positions = [i for i, op in enumerate(callee_ops) if op in saved]
     src = irutil.clone_function(module_op, callee, base + "_src")
     src_ops = [o.operation for o in irutil.entry_block(src).operations]
     i64 = ir.IntegerType.get_signless(64)
