@@ -106,8 +106,9 @@ def _scalar(value, dtype, weak):
     host = np.asarray(value)
     if dtypes.is_complex(host.dtype) and not dtypes.is_complex(dtype):
         host = host.real
-    if dtypes.is_inexact(host.dtype) and not dtypes.is_inexact(dtype):
-        # float -> int out of range is the device's conversion in JAX, not numpy's
+    if dtypes.is_python_scalar(value) and dtypes.is_inexact(host.dtype) and \
+            not dtypes.is_inexact(dtype):
+        # a Python float -> int is the device's conversion in JAX (a numpy value: numpy's)
         return lax.convert_element_type(lax.asarray(value), dtype, weak_type=weak)
     return lax._as_weak(lax.asarray(host.astype(dtype), dtype), weak)
 
