@@ -112,7 +112,8 @@ class Trace:
 
     def __init__(self, arg_avals, *, fn_name="main", module=None, description="function",
                  arg_names=None, arg_attrs=None, visibility=None):
-        self.ctx = mlir.context()
+        # a function added to an existing module lives in that module's context
+        self.ctx = mlir.context() if module is None else module.context
         self.owns_module = module is None
         self.description = description
         self.arg_names = list(arg_names) if arg_names is not None else None
@@ -129,7 +130,7 @@ class Trace:
                 self.func_op.attributes["sym_visibility"] = ir.StringAttr.get(visibility)
             if arg_attrs:
                 self.func_op.arg_attrs = ir.ArrayAttr.get(
-                    [ir.DictAttr.get(a) for a in arg_attrs])
+                    [ir.DictAttr.get({k: v() for k, v in a.items()}) for a in arg_attrs])
             self.block = self.func_op.add_entry_block()
             self.ip = ir.InsertionPoint(self.block)
         self.args = [Tracer(self, aval, self.block.arguments[i]) for i, aval in enumerate(arg_avals)]

@@ -53,7 +53,7 @@ def user_location() -> ir.Location:
     """An MLIR location `file:line:col` of the user's calling line (cached per line)."""
     f = user_frame()
     cache = getattr(_local, "locs", None)
-    if cache is None:
+    if cache is None or len(cache) > 10000:  # also lets an old context go
         cache = _local.locs = {}
     if f is None:
         key = None

@@ -15,7 +15,7 @@ from hlox.frontend import dtypes, errors
 from hlox.frontend.avals import ShapedArray
 from hlox.frontend.core import Trace, Tracer, aval_of, current_trace, to_array, tracing
 from hlox.frontend.primitives import emit
-from hlox.lowering import executable, mlir, pytree
+from hlox.lowering import executable, pytree
 from hlox.lowering.array import Array
 from hlox.lowering.mlir import ir
 
@@ -160,7 +160,8 @@ class JitFunction:
         avals = key[1]
         self.trace_count += 1
         donated_leaves = self._donated_leaf_mask(treedef, statics)
-        arg_attrs = [{"jax.buffer_donor": ir.BoolAttr.get(True, context=mlir.context())} if d else {}
+        # attribute makers: the attributes belong to the context the trace picks
+        arg_attrs = [{"jax.buffer_donor": lambda: ir.BoolAttr.get(True)} if d else {}
                      for d in donated_leaves] if any(donated_leaves) else None
         trace = Trace(avals, fn_name=fn_name, module=module, visibility=visibility,
                       description=f"{getattr(self.fun, '__name__', self.fun)} for jit "

@@ -78,6 +78,7 @@ def simple_emitter(op_name, attributes=None):
 
 # -- eager execution -------------------------------------------------------------
 _eager_cache: dict = {}
+EAGER_CACHE_SIZE = 4096  # op signatures; the oldest half is dropped when full
 
 
 def _freeze(v):
@@ -100,6 +101,9 @@ def _eager(prim: Primitive, args, params):
     if entry is None:
         entry = _compile_single_op(prim, avals, params, device)
         if key is not None:
+            if len(_eager_cache) >= EAGER_CACHE_SIZE:
+                for old in list(_eager_cache)[:EAGER_CACHE_SIZE // 2]:
+                    del _eager_cache[old]
             _eager_cache[key] = entry
     exe, out_avals = entry
     for a in arrays:

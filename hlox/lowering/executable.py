@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from collections import OrderedDict
 
 from jaxlib import _jax, xla_client
 
@@ -48,7 +49,10 @@ class Executable:
         return self.loaded.get_compiled_memory_stats()
 
 
-_cache: dict = {}
+# Compiled executables by module bytecode, least recently used dropped first: a long-running
+# process (a test suite, a notebook) would otherwise keep every executable it ever compiled.
+_cache: "OrderedDict" = OrderedDict()
+CACHE_SIZE = 512
 
 
 def compile_module(module: ir.Module, n_outputs: int, device=None) -> Executable:
@@ -58,6 +62,8 @@ def compile_module(module: ir.Module, n_outputs: int, device=None) -> Executable
     code = module_bytecode(module)
     key = (code, device)
     exe = _cache.get(key)
+    if exe is not None:
+        _cache.move_to_end(key)
     if exe is None:
         client = device.client
         options = xla_client.CompileOptions()
@@ -66,6 +72,8 @@ def compile_module(module: ir.Module, n_outputs: int, device=None) -> Executable
         except Exception as e:
             raise RuntimeError(f"XLA failed to compile the module: {e}") from None
         exe = _cache[key] = Executable(loaded, device, n_outputs)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
     return exe
 
 

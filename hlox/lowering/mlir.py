@@ -6,6 +6,7 @@ change in jaxlib's layout is mended here once.
 from __future__ import annotations
 
 import threading
+import weakref
 
 import ml_dtypes
 import numpy as np
@@ -42,15 +43,24 @@ def enable_inlining(ctx: ir.Context) -> None:
 _local = threading.local()
 
 
+# An MLIR context keeps every type and attribute (constants included) it ever uniqued, so the
+# thread's context is replaced after this many traces; the old one is freed once no module,
+# value or type of it is left.
+TRACES_PER_CONTEXT = 2000
+
+
 def context() -> ir.Context:
     """The calling thread's shared context (MLIR contexts are not thread-safe to share)."""
     ctx = getattr(_local, "ctx", None)
-    if ctx is None:
+    uses = getattr(_local, "uses", 0)
+    if ctx is None or uses >= TRACES_PER_CONTEXT:
         ctx = _local.ctx = make_context()
+        uses = 0
+    _local.uses = uses + 1
     return ctx
 
 
-_type_caches: dict = {}
+_type_caches: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _types() -> dict:
