@@ -287,7 +287,7 @@ def convert_element_type(operand, new_dtype, weak_type=False):
     if x.dtype == new_dtype:
         return _as_weak(x, weak_type)
     if new_dtype == dtypes.bool_ and x.dtype != dtypes.bool_:
-        return ne(x, _scalar_like(0, x))
+        return _as_weak(ne(x, _scalar_like(0, x)), weak_type)
     return ops.convert.bind(x, new_dtype=new_dtype, weak_type=weak_type)
 
 
