@@ -60,15 +60,36 @@ def _on_trace(method):
     return wrapper
 
 
-class custom_jvp:
-    """A function with a user-defined JVP rule (`f.defjvp(rule)`), as `jax.custom_jvp`."""
+class _CustomRuleFunction:
+    """What custom_jvp and custom_vjp share: the wrapped function, and plain calls of it from
+    inside its own rules (rules commonly call the function itself)."""
 
     def __init__(self, fun, nondiff_argnums=()):
         functools.update_wrapper(self, fun, updated=())
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
+        self._in_rule = False
+
+    def __call__(self, *args):
+        if self._in_rule:
+            return self.fun(*args)
+        return self._call(*args)
+
+    def _trace_rule(self, fn, example_args):
+        """Trace a rule function beside the primal, with calls of the function itself plain."""
+        self._in_rule = True
+        try:
+            return trace_private_function(fn, example_args, {}, current_trace())[0]
+        finally:
+            self._in_rule = False
+
+
+class custom_jvp(_CustomRuleFunction):
+    """A function with a user-defined JVP rule (`f.defjvp(rule)`), as `jax.custom_jvp`."""
+
+    def __init__(self, fun, nondiff_argnums=()):
+        super().__init__(fun, nondiff_argnums)
         self.jvp = None
-        self._in_rule = False  # rules commonly call the function itself: that call is plain
 
     def defjvp(self, jvp, symbolic_zeros=False):
         self.jvp = jvp
@@ -85,11 +106,6 @@ class custom_jvp:
                 tangent_out = term if tangent_out is None else tangent_out + term
             return out, tangent_out
         self.defjvp(jvp)
-
-    def __call__(self, *args):
-        if self._in_rule:
-            return self.fun(*args)
-        return self._call(*args)
 
     @_on_trace
     def _call(self, *args):
@@ -116,33 +132,21 @@ class custom_jvp:
             out, t_out = self.jvp(*static_values, tuple(xs), tuple(ts)) if static_values \
                 else self.jvp(tuple(xs), tuple(ts))
             return out, t_out
-        self._in_rule = True
-        try:
-            rule_traced, _ = trace_private_function(rule, tuple(leaves) * 2, {}, current_trace())
-        finally:
-            self._in_rule = False
+        rule_traced = self._trace_rule(rule, tuple(leaves) * 2)
         attrs = {CUSTOM_JVP_ATTR: _symbol(rule_traced.fn_name)}
         return _call_primal(lambda *d: self.fun(*full(d)), tuple(dyn), rule_traced.consts,
                             attrs, [n, len(rule_traced.consts)])
 
 
-class custom_vjp:
+class custom_vjp(_CustomRuleFunction):
     """A function with user-defined forward and backward passes (`f.defvjp(fwd, bwd)`)."""
 
     def __init__(self, fun, nondiff_argnums=()):
-        functools.update_wrapper(self, fun, updated=())
-        self.fun = fun
-        self.nondiff_argnums = tuple(nondiff_argnums)
+        super().__init__(fun, nondiff_argnums)
         self.fwd = self.bwd = None
-        self._in_rule = False
 
     def defvjp(self, fwd, bwd, symbolic_zeros=False, optimize_remat=False):
         self.fwd, self.bwd = fwd, bwd
-
-    def __call__(self, *args):
-        if self._in_rule:
-            return self.fun(*args)
-        return self._call(*args)
 
     @_on_trace
     def _call(self, *args):
@@ -159,11 +163,7 @@ class custom_vjp:
         def fwd(*flat):
             out, res = self.fwd(*tree.unflatten(list(flat)))
             return out, res
-        self._in_rule = True
-        try:
-            fwd_traced, _ = trace_private_function(fwd, tuple(leaves), {}, trace)
-        finally:
-            self._in_rule = False
+        fwd_traced = self._trace_rule(fwd, tuple(leaves))
         out_tree, res_tree = fwd_traced.out_tree.children()
         n_out = out_tree.num_leaves
         out_avals = fwd_traced.out_avals[:n_out]
