@@ -1,6 +1,9 @@
 """Whole programs differentiated by hlox and by JAX on the same inputs."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import jax
 import jax.numpy as jr
 import numpy as np
@@ -8,6 +11,9 @@ from conftest import assert_matches
 
 import hlox
 import hlox.numpy as jnp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import models  # noqa: E402
 
 rng = np.random.default_rng(42)
 
@@ -49,37 +55,10 @@ def test_mlp():
 
 
 def test_transformer_block():
-    d, heads, seq = 16, 2, 6
-    p = {name: (rng.normal(size=shape) / np.sqrt(shape[0])).astype(np.float32)
-         for name, shape in [("wq", (d, d)), ("wk", (d, d)), ("wv", (d, d)), ("wo", (d, d)),
-                             ("w1", (d, 32)), ("w2", (32, d))]}
-    p["ln_scale"] = np.ones(d, np.float32)
-    p["ln_bias"] = np.zeros(d, np.float32)
-    x = rng.normal(size=(2, seq, d)).astype(np.float32)
-
-    def make(np_, nn):
-        def layernorm(h, scale, bias):
-            mean = np_.mean(h, axis=-1, keepdims=True)
-            var = np_.mean((h - mean) ** 2, axis=-1, keepdims=True)
-            return (h - mean) / np_.sqrt(var + 1e-5) * scale + bias
-
-        def attention(p, h):
-            b, s, _ = h.shape
-            split = lambda t: t.reshape(b, s, heads, d // heads).transpose(0, 2, 1, 3)  # noqa: E731
-            q, k, v = split(h @ p["wq"]), split(h @ p["wk"]), split(h @ p["wv"])
-            scores = np_.einsum("bhqd,bhkd->bhqk", q, k) / np_.sqrt(float(d // heads))
-            mask = np_.tril(np_.ones((s, s), dtype=bool))
-            scores = np_.where(mask, scores, -1e9)
-            weights = nn.softmax(scores, axis=-1)
-            out = np_.einsum("bhqk,bhkd->bhqd", weights, v).transpose(0, 2, 1, 3).reshape(b, s, d)
-            return out @ p["wo"]
-
-        def loss(p, x):
-            h = x + attention(p, layernorm(x, p["ln_scale"], p["ln_bias"]))
-            h = h + nn.gelu(layernorm(h, p["ln_scale"], p["ln_bias"]) @ p["w1"]) @ p["w2"]
-            return np_.mean(h ** 2)
-        return loss
-    check_program(make, p, x)
+    """The benchmark's block (layernorm, masked multi-head attention, gelu MLP), small."""
+    params = models.transformer_params(d=16, hidden=32)
+    (x,) = models.transformer_data(batch=2, seq=6, d=16)
+    check_program(lambda np_, nn: models.transformer_loss(np_, nn, heads=2), params, x)
 
 
 def test_per_parameter_gradients_match_finite_differences_in_float64(x64):

@@ -65,16 +65,20 @@ def raw_op(op_name, dtype=None):
     return fn
 
 
-def load_cases():
-    """{op_name: [Case, ...]} from every case file of this folder, in file order."""
+def collect_cases(package, folder):
+    """{op_name: [Case, ...]} from every case file of a case folder, in file order."""
     cases: dict = {}
-    for path in sorted(pathlib.Path(__file__).parent.glob("*.py")):
+    for path in sorted(pathlib.Path(folder).glob("*.py")):
         if path.name == "__init__.py":
             continue
-        module = importlib.import_module(f"{__name__}.{path.stem}")
+        module = importlib.import_module(f"{package}.{path.stem}")
         for op_name, op_cases in module.CASES.items():
             cases.setdefault(op_name, []).extend(op_cases)
     return cases
 
 
-__all__ = ["Case", "crand", "distinct", "ints", "load_cases", "positive", "rand", "raw_op"]
+def load_cases():
+    return collect_cases(__name__, pathlib.Path(__file__).parent)
+
+
+__all__ = ["Case", "collect_cases", "crand", "distinct", "ints", "load_cases", "positive", "rand", "raw_op"]

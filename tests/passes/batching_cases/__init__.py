@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import pathlib
 from typing import Callable
 
 import numpy as np
 
-from autodiff_cases import raw_op
+from autodiff_cases import collect_cases, raw_op
 
 B = 3  # examples per case: every argument of a case holds B of them along axis 0
 _rng = np.random.default_rng(20240505)
@@ -85,15 +84,7 @@ def emit_op(op_name, result_dtype=None, **attributes):
 
 
 def load_cases():
-    """{op_name: [Case, ...]} from every case file of this folder, in file order."""
-    cases: dict = {}
-    for path in sorted(pathlib.Path(__file__).parent.glob("*.py")):
-        if path.name == "__init__.py":
-            continue
-        module = importlib.import_module(f"{__name__}.{path.stem}")
-        for op_name, op_cases in module.CASES.items():
-            cases.setdefault(op_name, []).extend(op_cases)
-    return cases
+    return collect_cases(__name__, pathlib.Path(__file__).parent)
 
 
 __all__ = ["B", "Case", "bools", "crand", "distinct", "emit_op", "ints", "load_cases", "positive",
