@@ -14,9 +14,13 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 
 import hlox  # noqa: E402
 
-settings.register_profile("hlox", max_examples=20, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow,
-                                                 HealthCheck.function_scoped_fixture])
+_QUIET_HEALTH_CHECKS = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+# The default run (and CI) draws the same examples every time, so a red run is reproducible;
+# HYPOTHESIS_PROFILE=explore draws fresh, more numerous examples to hunt for new bugs.
+settings.register_profile("hlox", max_examples=20, deadline=None, derandomize=True,
+                          suppress_health_check=_QUIET_HEALTH_CHECKS)
+settings.register_profile("explore", max_examples=100, deadline=None,
+                          suppress_health_check=_QUIET_HEALTH_CHECKS)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "hlox"))
 
 

@@ -308,6 +308,9 @@ def test_integer_power_follows_jax():
 def test_round_decimals(decimals):
     run_both("round", [np.array([1.25, -2.5, 15.0, 0.049], np.float32)], {"decimals": decimals})
     run_both("round", [np.array([15, -25, 4], np.int32)], {"decimals": decimals}, numpy=False)
+    # -1.65 * 10 is exactly -16.5 in float16 (rounds to -16) but not in float32 (rounds to -17).
+    run_both("round", [np.array([-1.65, 1.587, -4.844, 0.35], np.float16)], {"decimals": decimals},
+             numpy=False)
 
 
 def test_nan_to_num_options_and_clip_forms():

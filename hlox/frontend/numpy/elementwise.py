@@ -103,8 +103,11 @@ def round(a, decimals=0, out=None):  # noqa: A001
     even = lax.RoundingMethod.TO_NEAREST_EVEN
     if decimals == 0:
         return lax.round(a, even)
+    # Scaling in float16 loses the digit being rounded (1.65 * 10 -> 16.5); JAX scales in float32.
+    scaled = lax.convert_element_type(a, np.float32) if a.dtype == np.float16 else a
     factor = float(10 ** decimals)
-    return lax.div(lax.round(lax.mul(a, factor), even), factor)
+    rounded = lax.div(lax.round(lax.mul(scaled, factor), even), factor)
+    return lax.convert_element_type(rounded, a.dtype) if a.dtype == np.float16 else rounded
 
 
 around = round_ = round
