@@ -248,6 +248,12 @@ def to_inexact(dtype, weak):
     return canonicalize(_TO_INEXACT[np.dtype(dtype)]), weak
 
 
+def complex_of(dtype):
+    """The complex type a value is converted to for a complex-only op (e.g. FFT)."""
+    inexact = canonicalize(to_inexact(dtype, False)[0])
+    return canonicalize(complex128 if inexact in (float64, complex128) else complex64)
+
+
 def real_dtype(dtype):
     return {complex64: float32, complex128: float64}.get(np.dtype(dtype), np.dtype(dtype))
 

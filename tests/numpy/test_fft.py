@@ -6,6 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+import hlox
+import hlox.numpy
+import jax
+
 from conftest import enable_x64
 from test_creation import compare
 
@@ -86,3 +90,45 @@ def test_against_numpy(data):
     name = data.draw(st.sampled_from(["fftn", "ifftn", "rfftn", "irfftn"]))
     norm = data.draw(st.sampled_from([None, "ortho", "forward"]))
     compare(lambda m, a: getattr(m.fft, name)(a, s, axes, norm), x, numpy=True, rtol=1e-4)
+
+
+
+def _library(m):
+    """The transformation API that goes with the numpy module `compare` passes in."""
+    return hlox if m is hlox.numpy else jax
+
+
+GRAD_CASES = [
+    lambda m, a: m.fft.fft(a),
+    lambda m, a: m.fft.ifft(a * 1j, 5, axis=0),
+    lambda m, a: m.fft.rfft(a, 7, norm="ortho"),
+    lambda m, a: m.fft.irfft(m.fft.rfft(a) * 1j, 9, axis=1),
+    lambda m, a: m.fft.rfftn(a, axes=(1, 0)),
+    lambda m, a: m.fft.irfftn(m.fft.fftn(a)),
+    lambda m, a: m.fft.irfft2(m.fft.rfft2(a), s=(3, 5)),
+    lambda m, a: m.fft.fftn(a.reshape(1, 3, 1, 4, 6), norm="forward"),
+    lambda m, a: m.fft.hfft(a),
+]
+
+
+@pytest.mark.parametrize("case", range(len(GRAD_CASES)))
+def test_grad_jvp_and_vmap_match_jax(case):
+    """Reverse mode (JAX's convention for complex intermediates), forward mode and vmap."""
+    transform = GRAD_CASES[case]
+
+    def loss(m, a):
+        out = transform(m, a)
+        weights = np.linspace(-1.0, 2.0, out.size).reshape(out.shape)
+        return (m.abs(out) ** 2 * weights + m.real(out) * weights).sum()
+
+    compare(lambda m, a: _library(m).grad(lambda v: loss(m, v))(a), X, rtol=2e-3)
+    compare(lambda m, a: _library(m).jvp(lambda v: transform(m, v), (a,), (a[::-1] * 0.5,))[1],
+            X, rtol=1e-3)
+    compare(lambda m, a: _library(m).vmap(lambda v: transform(m, v), in_axes=1)(a), X,
+            rtol=1e-4)
+
+
+@pytest.mark.parametrize("kind", ["fft", "IFFT", "rfft", "IRFFT", "Rfft", 7])
+def test_lax_fft(kind):
+    operand = X[..., :4] * 1j if str(kind).lower() == "irfft" else X
+    compare(lambda m, a: _library(m).lax.fft(a, kind, (4, 6)), operand, rtol=1e-4)

@@ -168,6 +168,9 @@ STRUCTURAL = {
              name="key-value"),
     ],
     "stablehlo.cholesky": [Case(lambda m: lax.linalg.cholesky(_spd(m)), (rand(3, 3),))],
+    "stablehlo.fft": [Case(lambda x: lax.fft(x, "FFT", (2, 4)), (crand(3, 2, 4),), name="fft"),
+                      Case(lambda x: lax.fft(x, "RFFT", (5,)), (rand(2, 5),), name="rfft"),
+                      Case(lambda x: lax.fft(x, "IRFFT", (4,)), (crand(2, 3),), name="irfft")],
     "stablehlo.triangular_solve": [
         Case(lambda a, b: lax.linalg.triangular_solve(a, b, left_side=True, lower=True),
              (rand(3, 3) + 3 * np.eye(3), rand(3, 2)), rtol=1e-6, atol=1e-6)],

@@ -2,3 +2,4 @@
 from hlox.passes.autodiff.rules import calls, control, elementwise, structural  # noqa: F401
 from hlox.passes.autodiff.rules import windows_linalg  # noqa: F401,E402
 from hlox.passes.autodiff.rules import indexing  # noqa: F401,E402
+from hlox.passes.autodiff.rules import fft  # noqa: F401,E402

@@ -257,8 +257,9 @@ def _sort(site, args, dims):
     return [(o, 0) for o in outs]
 
 
-@batch_rule("stablehlo.cholesky")
-def _cholesky(site, args, dims):
+@batch_rule("stablehlo.cholesky", "stablehlo.fft")
+def _on_trailing_dims(site, args, dims):
+    """Ops that map over every leading dimension: the batch becomes one more of them."""
     x = move_to_front(args[0], dims[0])
     return [(reemit(site, [x], [(site.size,) + site.out_avals[0].shape])[0], 0)]
 
