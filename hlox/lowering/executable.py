@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 from jaxlib import _jax, xla_client
 
-from hlox.lowering import runtime
+from hlox.lowering import callbacks, runtime
 from hlox.lowering.mlir import ir
 
 
@@ -68,13 +68,21 @@ def compile_module(module: ir.Module, n_outputs: int, device=None) -> Executable
         client = device.client
         options = xla_client.CompileOptions()
         try:
-            loaded = client.compile_and_load(code, runtime.device_list([device]), options)
+            loaded = _compile(client, module, code, runtime.device_list([device]), options)
         except Exception as e:
             raise RuntimeError(f"XLA failed to compile the module: {e}") from None
         exe = _cache[key] = Executable(loaded, device, n_outputs)
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return exe
+
+
+def _compile(client, module, code, devices, options):
+    if not callbacks.uses_callbacks(code):
+        return client.compile_and_load(code, devices, options)
+    # the executable holds the callables of its callback sites (jaxlib's host_callbacks)
+    prepared, host_callbacks = callbacks.prepare(module, code, client.platform)
+    return client.compile_and_load(prepared, devices, options, host_callbacks=host_callbacks)
 
 
 def cache_size() -> int:
