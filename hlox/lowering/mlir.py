@@ -11,7 +11,7 @@ import weakref
 import ml_dtypes
 import numpy as np
 from jaxlib.mlir import ir, passmanager  # noqa: F401  (re-exported)
-from jaxlib.mlir.dialects import chlo, func, stablehlo  # noqa: F401  (re-exported)
+from jaxlib.mlir.dialects import chlo, func, sdy, stablehlo  # noqa: F401  (re-exported)
 from jaxlib.mlir._mlir_libs import _jax_mlir_ext
 from jaxlib.mlir._mlir_libs._mlir import rewrite  # noqa: F401  (re-exported: Python rewrite patterns)
 
@@ -24,6 +24,7 @@ def make_context() -> ir.Context:
     ctx.append_dialect_registry(registry)
     stablehlo.register_dialect(ctx)
     chlo.register_dialect(ctx)
+    sdy.register_dialect(ctx)  # JAX's exports carry Shardy attributes (LAPACK custom_calls' sharding rules)
     ctx.load_all_available_dialects()
     return ctx
 

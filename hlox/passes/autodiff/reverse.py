@@ -101,7 +101,7 @@ def backpropagate(trace, module_op, block, cts, active):
     ops = [op.operation for op in block.operations][:-1]
     for op in reversed(ops):
         out_cts = [cts.pop(r, None) for r in op.results]
-        if all(c is None for c in out_cts):
+        if all(c is None for c in out_cts) or op.name in NON_DIFFERENTIABLE:
             continue
         operands = list(op.operands)
         if not any(v in active for v in operands) and not any(

@@ -29,6 +29,7 @@ UNARY_DERIVATIVES = {
     "stablehlo.sqrt": lambda x, y: lax.div(_c(y, 0.5), y),
     "stablehlo.rsqrt": lambda x, y: lax.mul(_c(y, -0.5), lax.div(y, x)),
     "stablehlo.cbrt": lambda x, y: lax.div(_c(y, 1 / 3), lax.mul(y, y)),
+    "chlo.square": lambda x, y: lax.mul(_c(x, 2), x),
     "chlo.sinh": lambda x, y: lax.cosh(x),
     "chlo.cosh": lambda x, y: lax.sinh(x),
     "chlo.tan": lambda x, y: lax.add(_c(y, 1), lax.mul(y, y)),

@@ -1,4 +1,4 @@
-"""Derivatives of gather, scatter and sort (JAX's rules in lax/slicing.py and lax/lax.py).
+"""Derivatives of gather, scatter, sort and top_k (JAX's rules in lax/slicing.py and lax/lax.py).
 
 gather is linear in its operand; its transpose is a scatter-add of the same windows (with
 the start indices clamped as gather clamps them). scatter differentiates per combiner
@@ -338,6 +338,18 @@ def _sort_vjp(site, cts):
     return [gather_transpose(ct, x.shape, perm, g) if ct is not None and active and
             _differentiable(x) else None
             for ct, x, active in zip(cts, site.inputs, site.active)]
+
+
+@jvp_rule("chlo.top_k")
+def _top_k_jvp(site, tangents):
+    idx = site.outputs[1]
+    return [gather(tangents[0], idx, _take_along_params(idx, idx.ndim - 1)), None]
+
+
+@vjp_rule("chlo.top_k")
+def _top_k_vjp(site, cts):
+    idx, x = site.outputs[1], site.inputs[0]
+    return [gather_transpose(cts[0], x.shape, idx, _take_along_params(idx, idx.ndim - 1))]
 
 
 __all__ = ["SCATTER_COMBINERS", "gather", "gather_of_scatter", "gather_params", "gather_transpose",

@@ -17,9 +17,17 @@ def insert(shape, dim, size):
     return tuple(shape)
 
 
+# Attributes that describe the op's shapes to other tools (Shardy's sharding rules): a
+# re-emitted op with other shapes drops them rather than carry a stale one.
+SHAPE_ANNOTATIONS = ("sdy.sharding_rule", "sdy.sharding", "mhlo.sharding")
+
+
 def reemit(site, operands, out_shapes, **attrs):
     """The op (attributes and regions kept) on new operands, with new result shapes."""
     op = site.op.clone(ip=site.trace.ip)
+    for name in SHAPE_ANNOTATIONS:
+        if name in op.attributes:
+            del op.attributes[name]
     for i, v in enumerate(operands):
         op.operands[i] = site.trace.value_of(v)
     for r, shape, aval in zip(op.results, out_shapes, site.out_avals):
@@ -49,7 +57,7 @@ ELEMENTWISE = [
     "stablehlo.clamp", "chlo.sinh", "chlo.cosh", "chlo.tan", "chlo.asin", "chlo.acos",
     "chlo.atan", "chlo.asinh", "chlo.acosh", "chlo.atanh", "chlo.erf", "chlo.erfc",
     "chlo.erf_inv", "chlo.lgamma", "chlo.digamma", "chlo.polygamma", "chlo.zeta",
-    "chlo.next_after", "chlo.bessel_i1e",
+    "chlo.next_after", "chlo.bessel_i1e", "chlo.square",
 ]
 
 
@@ -257,11 +265,11 @@ def _sort(site, args, dims):
     return [(o, 0) for o in outs]
 
 
-@batch_rule("stablehlo.cholesky", "stablehlo.fft")
+@batch_rule("stablehlo.cholesky", "stablehlo.fft", "chlo.top_k", "stablehlo.bitcast_convert")
 def _on_trailing_dims(site, args, dims):
     """Ops that map over every leading dimension: the batch becomes one more of them."""
     x = move_to_front(args[0], dims[0])
-    return [(reemit(site, [x], [(site.size,) + site.out_avals[0].shape])[0], 0)]
+    return [(o, 0) for o in reemit(site, [x], [(site.size,) + a.shape for a in site.out_avals])]
 
 
 @batch_rule("stablehlo.triangular_solve")
