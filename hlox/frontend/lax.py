@@ -79,6 +79,11 @@ def _binary_operands(x, y):
         xa = _scalar_like(x, ya)
     if ya is None:
         ya = _scalar_like(y, xa)
+    # rank-0 operands broadcast against the other one, as in JAX's lax
+    if xa.ndim == 0 and ya.ndim:
+        xa = broadcast(xa, ya.shape)
+    elif ya.ndim == 0 and xa.ndim:
+        ya = broadcast(ya, xa.shape)
     return xa, ya
 
 
