@@ -12,16 +12,21 @@ from hlox.frontend.custom_derivatives import custom_jvp, custom_vjp  # noqa: F40
 from hlox.frontend.checkpoint import checkpoint, checkpoint_policies, remat  # noqa: F401
 from hlox.frontend.vmap import vmap  # noqa: F401
 from hlox.frontend.callbacks import pure_callback  # noqa: F401
+from hlox.frontend.api_extra import (clear_caches, closure_convert, custom_gradient,  # noqa: F401
+                                     default_device, disable_jit, enable_x64,
+                                     ensure_compile_time_eval, linear_transpose, live_arrays)
 from hlox.frontend.api import (block_until_ready, default_backend, device_count, device_get,  # noqa: F401
                                device_put, devices, eval_shape, local_device_count,
                                local_devices, named_call, named_scope, process_count,
                                process_index)
 from hlox.lowering.array import Array  # noqa: F401
+from hlox.lowering.runtime import Device  # noqa: F401
 
 from hlox import numpy, lax  # noqa: E402,F401
 from hlox import tree_util, tree, nn, scipy  # noqa: E402,F401
 from hlox import random  # noqa: E402,F401
 from hlox import ad_checkpoint  # noqa: E402,F401
 from hlox import debug  # noqa: E402,F401
+from hlox import dtypes, errors  # noqa: E402,F401
 
 __version__ = "0.1.0"

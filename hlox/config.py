@@ -8,6 +8,8 @@ _FLAGS = {
     "jax_platforms": os.environ.get("JAX_PLATFORMS", ""),
     "jax_default_matmul_precision": None,
     "jax_numpy_rank_promotion": "allow",
+    "jax_disable_jit": False,
+    "jax_default_device": None,
 }
 _listeners = []
 

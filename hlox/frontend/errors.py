@@ -23,7 +23,7 @@ class TracerIntegerConversionError(TypeError):
     """A traced value was used as a Python integer (an index, a size)."""
 
 
-class UnexpectedTracerError(Exception):
+class UnexpectedTracerError(TypeError):  # as in JAX
     """A tracer outlived the trace that made it."""
 
 

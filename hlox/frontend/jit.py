@@ -14,7 +14,7 @@ import numpy as np
 from hlox.frontend import dtypes, errors
 from hlox.frontend.avals import ShapedArray
 from hlox.frontend.core import Trace, Tracer, aval_of, current_trace, to_array, tracing
-from hlox.frontend.primitives import emit
+from hlox.frontend.primitives import COMPILE_TIME_EVAL, emit
 from hlox.lowering import executable, pytree
 from hlox.lowering.array import Array
 from hlox.lowering.mlir import ir
@@ -204,7 +204,11 @@ class JitFunction:
         return traced, leaves
 
     # -- calling -----------------------------------------------------------------
+    honours_disable_jit = False  # set for user-facing jit(); internal uses always trace
+
     def __call__(self, *args, **kwargs):
+        if self.honours_disable_jit and dtypes.config.read("jax_disable_jit"):
+            return self.fun(*args, **kwargs)
         if not kwargs and not self.static_argnums and not tracing():
             leaves, treedef = pytree.registry.flatten(args)
             signature = _fast_signature(treedef, leaves)
@@ -217,7 +221,7 @@ class JitFunction:
                 self._fast[signature] = traced
             return traced.run(leaves)
         trace = current_trace()
-        if trace is not None:
+        if trace is not None and not _evaluate_now(args, kwargs):
             return self._call_in_trace(trace, args, kwargs)
         traced, leaves = self._traced(args, kwargs)
         traced.executable()
@@ -256,6 +260,12 @@ class JitFunction:
 
 
 Traced.consts_have_tracers = False
+
+
+def _evaluate_now(args, kwargs):
+    """Under hlox.ensure_compile_time_eval, a call on concrete values runs while tracing."""
+    return COMPILE_TIME_EVAL[0] and not any(isinstance(leaf, Tracer)
+                                            for leaf in pytree.flatten((args, kwargs))[0])
 
 
 _SCALAR_TYPES = frozenset((bool, int, float, complex))
@@ -432,8 +442,10 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(),
                                  static_argnames=static_argnames, donate_argnums=donate_argnums,
                                  donate_argnames=donate_argnames, keep_unused=keep_unused,
                                  inline=inline)
-    return JitFunction(fun, static_argnums, static_argnames, donate_argnums, donate_argnames,
-                       keep_unused, inline)
+    jitted = JitFunction(fun, static_argnums, static_argnames, donate_argnums, donate_argnames,
+                         keep_unused, inline)
+    jitted.honours_disable_jit = True
+    return jitted
 
 
 def eager_jit(fun=None, *, static_argnames=()):

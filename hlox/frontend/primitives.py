@@ -15,6 +15,7 @@ from hlox.lowering.mlir import ir
 from hlox.lowering import mlir
 
 REGISTRY: dict[str, "Primitive"] = {}
+COMPILE_TIME_EVAL = [False]  # hlox.ensure_compile_time_eval: ops on concrete values run eagerly in traces
 
 
 class Primitive:
@@ -41,7 +42,7 @@ class Primitive:
 
     def bind(self, *args, **params):
         trace = current_trace()
-        if trace is None:
+        if trace is None or (COMPILE_TIME_EVAL[0] and not any(isinstance(a, Tracer) for a in args)):
             outs = _eager(self, args, params)
         else:
             outs = self.bind_in(trace, args, params)

@@ -92,7 +92,8 @@ def devices(platform: str | None = None):
 
 
 def default_device():
-    return devices()[0]
+    chosen = config.read("jax_default_device")  # hlox.default_device(...) / config.update
+    return chosen if chosen is not None and not isinstance(chosen, str) else devices(chosen)[0]
 
 
 def default_backend() -> str:
@@ -156,3 +157,5 @@ def device_list(devices_):
 
 
 Buffer = _jax.ArrayImpl
+Device = _jax.Device
+JaxRuntimeError = _jax.JaxRuntimeError  # what a failing execution raises
