@@ -14,7 +14,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from hlox.frontend import dtypes, errors, ops
+from hlox.frontend import dtypes, errors, ops, primitives
 from hlox.frontend.avals import ShapedArray
 from hlox.frontend.core import aval_of, to_array, current_trace, Tracer
 from hlox.lowering.array import Array
@@ -35,7 +35,7 @@ def asarray(x, dtype=None):
     host = np.asarray(x)
     if host.dtype.kind == "O":
         raise errors.type_error(f"cannot convert {type(x).__name__} to an array")
-    if trace is not None:
+    if trace is not None and not primitives.COMPILE_TIME_EVAL[0]:
         aval = ShapedArray(host.shape, dtype, weak)
         return Tracer(trace, aval, trace.constant(host.astype(dtype, copy=False), dtype))
     return to_array(x if dtypes.is_python_scalar(x) else host, dtype, weak)
