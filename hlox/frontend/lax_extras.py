@@ -1,6 +1,6 @@
 """More of `hlox.lax`: the user-facing functions of jax.lax that are compositions of the
 primitives in `hlox.frontend.lax` (shape helpers, top_k, transposed and patch convolutions,
-cumlogsumexp, exp2, bessel_i0e) and the implicitly differentiated solvers
+cumlogsumexp, exp2) and the implicitly differentiated solvers
 `custom_linear_solve` and `custom_root`, built on `custom_vjp`.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from hlox.frontend.control_flow import associative_scan
 from hlox.lowering import pytree
 
 __all__ = ["ConvGeneralDilatedDimensionNumbers", "DotDimensionNumbers", "RandomAlgorithm",
-           "approx_max_k", "approx_min_k", "batch_matmul", "bessel_i0e", "broadcast_like",
+           "approx_max_k", "approx_min_k", "batch_matmul", "broadcast_like",
            "broadcast_shapes", "broadcast_to_rank", "collapse", "conv_general_dilated_patches",
            "conv_transpose", "cumlogsumexp", "custom_linear_solve", "custom_root", "exp2",
            "split", "tile", "top_k", "unstack"]
@@ -137,15 +137,6 @@ def exp2(x, *, accuracy=None):
         raise errors.type_error(f"exp2 does not accept dtype {x.dtype.name}. Accepted dtypes "
                                 "are subtypes of inexact (float or complex).")
     return lax.exp(lax.mul(x, float(np.log(2))))
-
-
-def bessel_i0e(x):
-    """The exponentially scaled modified Bessel function of order 0, exp(-|x|) I0(x)."""
-    from hlox.frontend.numpy.extras_math import _i0e
-    x = _real_float("bessel_i0e", x)
-    compute = x.dtype if x.dtype in (dtypes.float32, dtypes.float64) else dtypes.float32
-    out = _i0e(lax.abs(lax.convert_element_type(x, compute)))
-    return lax.convert_element_type(out, x.dtype, weak_type=x.aval.weak_type)
 
 
 def cumlogsumexp(operand, axis=0, reverse=False):

@@ -1,8 +1,11 @@
-"""`hlox.lax`: JAX's lax namespace (implemented in hlox.frontend.lax and lax_extras)."""
+"""`hlox.lax`: JAX's lax namespace (implemented in hlox.frontend.lax, lax_special and
+lax_extras)."""
 from hlox.frontend.lax import *  # noqa: F401,F403
-from hlox.frontend.lax import __all__ as _base_names
+from hlox.frontend.lax import __all__ as _lax_all
 from hlox.frontend.lax_extras import *  # noqa: F401,F403
-from hlox.frontend.lax_extras import __all__ as _extra_names
+from hlox.frontend.lax_extras import __all__ as _extras_all
+from hlox.frontend.lax_special import *  # noqa: F401,F403
+from hlox.frontend.lax_special import __all__ as _special_all
 from hlox.lax import linalg  # noqa: E402,F401
 
-__all__ = sorted(set(_base_names) | set(_extra_names))
+__all__ = sorted(set(_lax_all) | set(_extras_all) | set(_special_all))
