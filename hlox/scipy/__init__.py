@@ -1,4 +1,4 @@
-"""`hlox.scipy`: the jax.scipy-compatible namespace (special functions so far)."""
-from hlox.scipy import linalg, special  # noqa: F401
+"""`hlox.scipy`: the jax.scipy-compatible namespace (linalg, special, stats)."""
+from hlox.scipy import linalg, special, stats  # noqa: F401
 
-__all__ = ["linalg", "special"]
+__all__ = ["linalg", "special", "stats"]

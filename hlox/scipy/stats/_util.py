@@ -1,0 +1,28 @@
+"""What the distributions share: promotion, scalar constants, and one compiled program per
+eager call."""
+from __future__ import annotations
+
+from hlox.frontend import lax
+from hlox.frontend.numpy._util import promote_args_inexact
+from hlox.frontend.jit import eager_jit
+
+
+def const(x, value):
+    """A rank-0 constant of x's dtype (JAX's `_lax_const`)."""
+    return lax.full_like(x, value, shape=())
+
+
+def jit_public(namespace, static_argnames=None):
+    """Wrap each public function of a module with eager_jit, as JAX's stats run compiled."""
+    static_argnames = static_argnames or {}
+    for name in namespace["__all__"]:
+        namespace[name] = eager_jit(namespace[name], static_argnames=static_argnames.get(name, ()))
+
+
+def reflected(name, fn):
+    """fn(-x, -loc, scale): the survival function from the cdf of a symmetric distribution."""
+    def survival(x, loc=0, scale=1):
+        x, loc, scale = promote_args_inexact(name, x, loc, scale)
+        return fn(-x, -loc, scale)
+    survival.__name__ = name.split(".")[-1]
+    return survival
