@@ -384,7 +384,7 @@ def _bessel_i1e_jvp(primals, tangents):
     return y, lax.mul(g, lax.select(not_tiny, dy_dx, _c(x, 0.5)))
 
 
-# -- the public functions, with JAX's derivatives ---------------------------------------------------
+# -- the public functions, with JAX's derivatives ------------------------------------------------
 igamma_grad_a = eager_jit(_up_and_broadcast(_igamma_derivative(_Mode.DERIVATIVE)))
 _random_gamma_grad = eager_jit(_up_and_broadcast(_igamma_derivative(_Mode.SAMPLE_DERIVATIVE)))
 
