@@ -164,3 +164,89 @@ def test_special_promotes_integers():
     for name in ("expit", "erf"):
         assert_matches(getattr(hlox.scipy.special, name)(np.int32(1)),
                        getattr(jax.scipy.special, name)(np.int32(1)), check_weak=True)
+
+
+# -- functions added for user programs: tanh, glu, log1mexp, logmeanexp, initializers,
+# dot_product_attention --------------------------------------------------------------------
+def _both(fn):
+    """Run `fn(lib)` with hlox (eagerly and under jit) and with jax; compare every leaf."""
+    want = jax.tree_util.tree_leaves(fn(jax))
+    for got in (fn(hlox), hlox.jit(lambda: fn(hlox))()):
+        got = jax.tree_util.tree_leaves(got)
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            assert_matches(g, w, rtol=2e-5, atol=2e-5, check_weak=True)
+
+
+_X = np.random.default_rng(7).normal(size=(3, 4)).astype(np.float32)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.tanh(_X),
+    lambda lib: lib.nn.glu(_X),
+    lambda lib: lib.nn.glu(_X[:2], axis=0),
+    lambda lib: lib.nn.log1mexp(np.abs(_X) + 1e-3),
+    lambda lib: lib.grad(lambda x: lib.nn.log1mexp(x).sum())(np.abs(_X) + 0.1),
+    lambda lib: lib.nn.logmeanexp(_X),
+    lambda lib: lib.nn.logmeanexp(_X, axis=1, keepdims=True),
+    lambda lib: lib.nn.logmeanexp(_X, axis=0, where=_X > -0.5),
+], ids=["tanh", "glu", "glu_axis0", "log1mexp", "log1mexp_grad", "logmeanexp",
+        "logmeanexp_axis", "logmeanexp_where"])
+def test_more_nn_functions_match_jax(call):
+    _both(call)
+
+
+@pytest.mark.parametrize("name, args, shape", [
+    ("glorot_uniform", (), (3, 5)), ("glorot_normal", (), (3, 3, 2, 4)),
+    ("xavier_normal", (), (4, 2)), ("lecun_uniform", (), (6, 2)), ("lecun_normal", (), (6, 2)),
+    ("he_uniform", (), (5, 3)), ("he_normal", (), (3, 3, 1, 8)), ("kaiming_normal", (), (2, 2)),
+    ("normal", (0.02,), (7,)), ("uniform", (0.5,), (2, 3)), ("truncated_normal", (0.1,), (4,)),
+    ("constant", (3.5,), (2,)), ("orthogonal", (), (4, 3)), ("orthogonal", (2.0,), (3, 5)),
+    ("delta_orthogonal", (), (3, 3, 2, 4)),
+    ("variance_scaling", (2.0, "fan_out", "normal"), (4, 6)),
+    ("variance_scaling", (1.0, "fan_geo_avg", "uniform"), (4, 6)),
+])
+def test_initializers_draw_jax_weights(name, args, shape):
+    _both(lambda lib: getattr(lib.nn.initializers, name)(*args)(lib.random.PRNGKey(3), shape))
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones"])
+def test_constant_initializers(name):
+    _both(lambda lib: getattr(lib.nn.initializers, name)(lib.random.PRNGKey(0), (2, 3)))
+    _both(lambda lib: getattr(lib.nn.initializers, name)(lib.random.PRNGKey(0), (2,),
+                                                          np.float16))
+
+
+def test_initializer_dtypes_and_fans(x64):
+    _both(lambda lib: lib.nn.initializers.glorot_normal(in_axis=0, out_axis=1, batch_axis=2)(
+        lib.random.PRNGKey(1), (3, 4, 2), np.float64))
+    _both(lambda lib: lib.nn.initializers.he_uniform(dtype=np.float16)(lib.random.PRNGKey(1),
+                                                                         (3, 4)))
+    with pytest.raises(ValueError, match="default in_axis"):
+        hlox.nn.initializers.lecun_normal()(hlox.random.PRNGKey(0), (3,))
+
+
+_Q = np.random.default_rng(8).normal(size=(2, 5, 4, 3)).astype(np.float32)
+_K = np.random.default_rng(9).normal(size=(2, 6, 2, 3)).astype(np.float32)
+_V = np.random.default_rng(10).normal(size=(2, 6, 2, 3)).astype(np.float32)
+
+
+@pytest.mark.parametrize("kw", [
+    {}, {"is_causal": True}, {"scale": 0.3}, {"local_window_size": 1},
+    {"local_window_size": (2, 0)},
+    {"query_seq_lengths": np.array([3, 5], np.int32), "key_value_seq_lengths": np.array([6, 2], np.int32)},
+    {"bias": np.random.default_rng(11).normal(size=(1, 4, 5, 6)).astype(np.float32)},
+    {"mask": np.random.default_rng(12).uniform(size=(2, 1, 5, 6)) > 0.3},
+    {"mask": np.tril(np.ones((5, 6), bool)), "is_causal": True, "return_residual": True},
+], ids=["plain", "causal", "scale", "window", "window_pair", "seq_lengths", "bias", "mask",
+        "residual"])
+def test_dot_product_attention_matches_jax(kw):
+    _both(lambda lib: lib.nn.dot_product_attention(_Q, _K, _V, **kw))
+
+
+def test_dot_product_attention_unbatched_and_grad():
+    _both(lambda lib: lib.nn.dot_product_attention(_Q[0], _K[0, :, :1], _V[0, :, :1],
+                                                   is_causal=True))
+    _both(lambda lib: lib.grad(lambda q: lib.nn.dot_product_attention(q, _K, _V).sum())(_Q))
+    with pytest.raises(ValueError, match="multiple of key/value heads"):
+        hlox.nn.dot_product_attention(_Q[:, :, :3], _K, _V)

@@ -274,65 +274,73 @@ def _to_leading(stacked, out_shape):
     return lax.reshape(stacked, tuple(out_shape) + tuple(stacked.shape[1:]))
 
 
+def _dynamic_args(args, argnums, api):
+    """The differentiated arguments as one pytree (the argument itself for an int `argnums`, a
+    tuple of them otherwise, as JAX nests Jacobians), and `fun`'s arguments rebuilt from it."""
+    single, nums = _argnums_tuple(argnums, len(args), api)
+    dyn = args[nums[0]] if single else tuple(args[n] for n in nums)
+
+    def with_dyn(d):
+        new_args = list(args)
+        for i, n in enumerate(nums):
+            new_args[n] = d if single else d[i]
+        return new_args
+    return dyn, with_dyn
+
+
+def _jacobian_tree(out_tree, in_tree, blocks):
+    """blocks[k][j] = d out-leaf k / d in-leaf j, laid out as JAX does: the output's tree outside,
+    the differentiated inputs' tree inside."""
+    return out_tree.unflatten([in_tree.unflatten(list(row)) for row in blocks])
+
+
+def _only_at(k, value, leaves):
+    """`value` in place of leaf k, zeros (strong-typed) for the others."""
+    return tuple(value if j == k else _zeros(aval_of(l).strip_weak_type())
+                 for j, l in enumerate(leaves))
+
+
 def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
     from hlox.frontend.vmap import vmap
 
     def jac(*args):
-        single, nums = _argnums_tuple(argnums, len(args), "jacfwd")
-        jacs = []
-        for n in nums:
-            leaves, tree = pytree.flatten(args[n])
-            _check_differentiable(leaves, range(len(leaves)), "jacfwd")
-            per_leaf = []
-            for k, leaf in enumerate(leaves):
-                aval = aval_of(leaf).strip_weak_type()
+        dyn, with_dyn = _dynamic_args(args, argnums, "jacfwd")
+        leaves, in_tree = pytree.flatten(dyn)
+        _check_differentiable(leaves, range(len(leaves)), "jacfwd")
 
-                def push(t, k=k):
-                    tangents = [t if j == k else _zeros(aval_of(l).strip_weak_type())
-                                for j, l in enumerate(leaves)]
-                    partial = functools.partial(_call_with_arg, fun, args, n, tree)
-                    return jvp(partial, tuple(leaves), tuple(tangents))[1]
-                columns = vmap(push)(_basis(aval))
-                per_leaf.append(pytree.flatten(columns)[1].unflatten(
-                    [_to_trailing(c, aval.shape) for c in pytree.flatten(columns)[0]]))
-            jacs.append(_per_input(per_leaf, tree))
-        return jacs[0] if single else tuple(jacs)
+        def call(*leaves):
+            return fun(*with_dyn(in_tree.unflatten(list(leaves))))
+        columns = []
+        for k, leaf in enumerate(leaves):
+            aval = aval_of(leaf).strip_weak_type()
+
+            def push(t, k=k):
+                return jvp(call, tuple(leaves), _only_at(k, t, leaves), has_aux=has_aux)[1]
+            out_leaves, out_tree = pytree.flatten(vmap(push)(_basis(aval)))
+            columns.append([_to_trailing(c, aval.shape) for c in out_leaves])
+        result = _jacobian_tree(out_tree, in_tree, zip(*columns))
+        return (result, call(*leaves)[1]) if has_aux else result
     return jac
-
-
-def _per_input(per_leaf, tree):
-    return tree.unflatten(per_leaf) if not (tree.num_leaves == 1 and tree.num_nodes == 1) \
-        else per_leaf[0]
-
-
-def _call_with_arg(fun, args, n, tree, *leaves):
-    new_args = list(args)
-    new_args[n] = tree.unflatten(list(leaves))
-    return fun(*new_args)
 
 
 def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     from hlox.frontend.vmap import vmap
 
     def jac(*args):
-        single, nums = _argnums_tuple(argnums, len(args), "jacrev")
-        y, pullback = vjp(fun, *args)
+        dyn, with_dyn = _dynamic_args(args, argnums, "jacrev")
+        in_tree = pytree.flatten(dyn)[1]
+        y, pullback, *aux = vjp(lambda d: fun(*with_dyn(d)), dyn, has_aux=has_aux)
         y_leaves, y_tree = pytree.flatten(y)
-        rows_per_out = []
+        rows = []
         for k, leaf in enumerate(y_leaves):
             aval = aval_of(leaf).strip_weak_type()
 
             def pull(ct, k=k):
-                cts = [ct if j == k else _zeros(aval_of(l).strip_weak_type())
-                       for j, l in enumerate(y_leaves)]
-                grads = pullback(y_tree.unflatten(cts))
-                return tuple(grads[n] for n in nums)
-            rows = vmap(pull)(_basis(aval))
-            rows_per_out.append(tuple(
-                pytree.flatten(r)[1].unflatten([_to_leading(x, aval.shape) for x in pytree.flatten(r)[0]])
-                for r in rows))
-        per_arg = [y_tree.unflatten([r[i] for r in rows_per_out]) for i in range(len(nums))]
-        return per_arg[0] if single else tuple(per_arg)
+                return pullback(y_tree.unflatten(list(_only_at(k, ct, y_leaves))))[0]
+            rows.append([_to_leading(x, aval.shape)
+                         for x in pytree.flatten(vmap(pull)(_basis(aval)))[0]])
+        result = _jacobian_tree(y_tree, in_tree, rows)
+        return (result, aux[0]) if has_aux else result
     return jac
 
 
@@ -340,7 +348,7 @@ jacobian = jacrev
 
 
 def hessian(fun, argnums=0, has_aux=False, holomorphic=False):
-    return jacfwd(jacrev(fun, argnums), argnums)
+    return jacfwd(jacrev(fun, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
 
 
 # -- stop_gradient -----------------------------------------------------------------------------

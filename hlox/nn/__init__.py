@@ -14,12 +14,16 @@ from hlox.frontend.custom_derivatives import custom_jvp
 from hlox.frontend.numpy import elementwise as jnp
 from hlox.frontend.numpy._util import (asarray, canonicalize_axis, check_arraylike,
                                        promote_args_inexact)
+from hlox.frontend.numpy.shape import split
 from hlox.scipy.special import count_masked, logsumexp, reduce_masked
 
-__all__ = ["celu", "elu", "gelu", "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh",
-           "identity", "leaky_relu", "log_sigmoid", "log_softmax", "logsumexp", "mish",
-           "one_hot", "relu", "relu6", "selu", "sigmoid", "silu", "soft_sign", "softmax",
-           "softplus", "sparse_plus", "squareplus", "standardize", "swish"]
+__all__ = ["celu", "dot_product_attention", "elu", "gelu", "glu", "hard_sigmoid", "hard_silu",
+           "hard_swish", "hard_tanh", "identity", "initializers", "leaky_relu", "log1mexp",
+           "log_sigmoid", "log_softmax", "logmeanexp", "logsumexp", "mish", "one_hot", "relu",
+           "relu6", "selu", "sigmoid", "silu", "soft_sign", "softmax", "softplus", "sparse_plus",
+           "squareplus", "standardize", "swish", "tanh"]
+
+tanh = jnp.tanh
 
 
 def _arraylike(name, x):
@@ -106,6 +110,26 @@ def hard_tanh(x):
     return jnp.where(jnp.greater(x, 1), 1, jnp.where(jnp.less(x, -1), -1, x))
 
 
+def glu(x, axis=-1):
+    x = _arraylike("glu", x)
+    if x.shape[axis] % 2:
+        raise errors.value_error(f"glu: the size of axis {axis} must be divisible by 2, got "
+                                 f"{x.shape[axis]}")
+    x1, x2 = split(x, 2, axis)
+    return jnp.multiply(x1, sigmoid(x2))
+
+
+@custom_jvp
+def log1mexp(x):
+    """log(1 - exp(-x)), by expm1 near 0 and by log1p beyond log(2) (Maechler's split)."""
+    x = _arraylike("log1mexp", x)
+    return jnp.where(jnp.less(x, np.log(2.0)), jnp.log(jnp.negative(jnp.expm1(jnp.negative(x)))),
+                     jnp.log1p(jnp.negative(jnp.exp(jnp.negative(x)))))
+
+
+log1mexp.defjvps(lambda g, ans, x: jnp.divide(g, jnp.expm1(x)))
+
+
 def celu(x, alpha=1.0):
     negative_part = jnp.expm1(jnp.divide(jnp.minimum(x, 0.0), alpha))
     return jnp.add(jnp.maximum(x, 0.0), jnp.multiply(alpha, negative_part))
@@ -167,6 +191,12 @@ def log_softmax(x, axis=-1, where=None):
     return result if where is None else jnp.where(where, result, -np.inf)
 
 
+def logmeanexp(x, axis=None, where=None, keepdims=False):
+    lse = logsumexp(x, axis=axis, where=where, keepdims=keepdims)
+    count = count_masked(asarray(x), axis, keepdims, where, lse.dtype)
+    return jnp.subtract(lse, jnp.log(count))
+
+
 def _mean(x, axis, where):
     total = reduce_masked("add", x, axis, True, where)
     return jnp.divide(total, count_masked(x, axis, True, where, _mean_dtype(x)))
@@ -207,3 +237,7 @@ def one_hot(x, num_classes, *, dtype=None, axis=-1):
     rhs_shape.insert(out_axis, num_classes)
     rhs = lax.broadcasted_iota(x.dtype, rhs_shape, out_axis)
     return lax.convert_element_type(jnp.equal(lhs, rhs), dtype)
+
+
+from hlox.nn import initializers  # noqa: E402
+from hlox.nn.attention import dot_product_attention  # noqa: E402

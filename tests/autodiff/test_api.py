@@ -164,3 +164,29 @@ def test_derivative_module_is_lean():
     text = hlox.jit(hlox.grad(lambda x: jnp.sum(jnp.sin(x)))).lower(X).as_text(debug_info=False)
     vjp_fn = text[text.index("_vjp("):]
     assert "stablehlo.sine" not in vjp_fn.split("func.func")[0]
+
+
+def _tree_close(a, b, tol=2e-5):
+    """Same pytree structure (the Jacobian's nesting), then leaves with dtype and weak type."""
+    la, ta = jax.tree_util.tree_flatten(a)
+    lb, tb = jax.tree_util.tree_flatten(b)
+    assert ta == tb, f"structure {ta} != {tb}"
+    for u, v in zip(la, lb):
+        assert_matches(u, v, rtol=tol, atol=tol, check_weak=True)
+
+
+@pytest.mark.parametrize("api", ["jacfwd", "jacrev", "hessian"])
+def test_jacobian_nesting_of_pytrees_argnums_and_aux(api):
+    """The output's tree outside, the inputs' tree (a tuple for tuple argnums) inside, as JAX."""
+    def make(np_):
+        def f(p, s):
+            return {"x": np_.concatenate([p["a"], p["b"][None]]) * s, "y": p["b"] * np_.sum(p["a"])}
+        return f
+    f, fr = both(make)
+    p = {"a": np.array([1.0, 2.0], np.float32), "b": jnp.array(3.0)}
+    pr = {"a": p["a"], "b": jr.array(3.0)}
+    h, j = getattr(hlox, api), getattr(jax, api)
+    _tree_close(h(f)(p, 2.0), j(fr)(pr, 2.0), tol=1e-4)
+    _tree_close(h(f, argnums=(0, 1))(p, 2.0), j(fr, argnums=(0, 1))(pr, 2.0), tol=1e-4)
+    aux = lambda np_: lambda x: (np_.sum(x ** 3) * x, np_.max(x))  # noqa: E731
+    _tree_close(h(aux(jnp), has_aux=True)(X), j(aux(jr), has_aux=True)(X), tol=1e-4)
