@@ -4,6 +4,7 @@ from __future__ import annotations
 from hlox.frontend.numpy import decompositions as _decompositions
 from hlox.frontend.numpy import linalg as _linalg
 
-__all__ = list(_linalg.LINALG_ALL) + list(_decompositions.__all__)
+__all__ = list(_linalg.LINALG_ALL) + list(_linalg.LINALG_FORMS) + list(_decompositions.__all__)
 globals().update({name: getattr(_linalg, name) for name in _linalg.LINALG_ALL})
+globals().update(_linalg.LINALG_FORMS)
 globals().update({name: getattr(_decompositions, name) for name in _decompositions.__all__})

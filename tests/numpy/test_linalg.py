@@ -399,3 +399,14 @@ def test_matmul_operator_under_jit():
             jnp.asarray(a).diagonal(1, 1, 2))
     for g, w in zip(got, want):
         assert_matches(g, w)
+
+
+def test_linalg_namespace_array_api_forms():
+    """jnp.linalg.diagonal/trace work on the last two axes, and linalg.outer takes vectors."""
+    stack = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    for offset in (-1, 0, 2):
+        check("linalg.diagonal", stack, offset=offset, numpy=False)
+        check("linalg.trace", stack, offset=offset, numpy=False)
+    check("linalg.trace", stack.astype(np.int32), dtype=np.float32, numpy=False)
+    check("linalg.outer", stack[0, 0], stack[1, :, 0], numpy=False)
+    check("linalg.outer", stack[0], stack[1, 0], numpy=False)

@@ -20,8 +20,7 @@ from hlox.frontend.numpy._util import (asarray, canonicalize_axis, check_arrayli
 
 __all__ = ["dot", "matmul", "tensordot", "einsum", "inner", "outer", "vdot", "vecdot", "trace",
            "diag", "diagonal", "kron", "cross"]
-LINALG_ALL = ["norm", "vector_norm", "matrix_norm", "matmul", "tensordot", "outer", "trace",
-              "diagonal", "vecdot", "cross"]
+LINALG_ALL = ["norm", "vector_norm", "matrix_norm", "matmul", "tensordot", "vecdot", "cross"]
 
 
 # -- shared helpers ---------------------------------------------------------------------
@@ -527,3 +526,23 @@ def cholesky(a, *, upper=False, symmetrize_input=True):
 
 
 LINALG_ALL += ["cholesky"]
+
+
+# -- the array-API forms of hlox.numpy.linalg (over the last two axes; 1-D outer) ----------
+def _linalg_diagonal(x, /, *, offset=0):
+    return diagonal(x, offset, -2, -1)
+
+
+def _linalg_trace(x, /, *, offset=0, dtype=None):
+    return trace(x, offset, -2, -1, dtype)
+
+
+def _linalg_outer(x1, x2, /):
+    x1, x2 = _operands("outer", x1, x2)
+    if x1.ndim != 1 or x2.ndim != 1:
+        raise errors.value_error(f"Input arrays must be one-dimensional, but they are "
+                                 f"{x1.ndim=} {x2.ndim=}")
+    return outer(x1, x2)
+
+
+LINALG_FORMS = {"diagonal": _linalg_diagonal, "trace": _linalg_trace, "outer": _linalg_outer}
