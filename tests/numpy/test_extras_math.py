@@ -475,3 +475,11 @@ def test_jit_inlines_inside_vmap_and_grad():
     assert_matches(hlox.grad(f(hnp))(x), jax.grad(f(jnp))(x), rtol=1e-5, atol=1e-5)
     g = lambda m: (lambda x: m.searchsorted(m.asarray(SORTED), x) + m.digitize(x, m.asarray(V3)))
     assert_matches(hlox.vmap(g(hnp))(F), jax.vmap(g(jnp))(F))
+
+
+def test_i0_gradient_matches_jax():
+    """JAX's i0 is a custom_jvp whose derivative is exactly 0 at 0; elsewhere exp(|x|) i0e(|x|)."""
+    x = np.array([-3.0, -0.5, 0.0, 0.5, 2.0, 6.0], np.float32)
+    assert_matches(hlox.vmap(hlox.grad(hnp.i0))(x), jax.vmap(jax.grad(jnp.i0))(x), rtol=1e-5)
+    assert_matches(hlox.jit(hlox.grad(lambda v: hnp.i0(v).sum()))(x),
+                   jax.grad(lambda v: jnp.i0(v).sum())(x), rtol=1e-5)

@@ -15,8 +15,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from hlox.frontend import dtypes, errors, lax
+from hlox.frontend import dtypes, errors, lax, lax_special
+from hlox.frontend.autodiff import jvp
 from hlox.frontend.control_flow import scan, while_loop
+from hlox.frontend.custom_derivatives import custom_jvp
 from hlox.frontend.jit import eager_jit
 from hlox.frontend.numpy import creation, indexing, linalg, reductions, sorting
 from hlox.frontend.numpy import elementwise as ufuncs
@@ -935,44 +937,17 @@ def bitwise_count(x, /):
     return lax.convert_element_type(lax.population_count(ufuncs.abs(x)), dtypes.uint8)
 
 
-# Cephes' Chebyshev coefficients of exp(-|x|) I0(x), on [0, 8] (A) and (8, inf) (B);
-# float32 uses the last 18 and 7 of them.
-_I0E_A = (-4.41534164647933937950E-18, 3.33079451882223809783E-17, -2.43127984654795469359E-16,
-          1.71539128555513303061E-15, -1.16853328779934516808E-14, 7.67618549860493561688E-14,
-          -4.85644678311192946090E-13, 2.95505266312963983461E-12, -1.72682629144155570723E-11,
-          9.67580903537323691224E-11, -5.18979560163526290666E-10, 2.65982372468238665035E-9,
-          -1.30002500998624804212E-8, 6.04699502254191894932E-8, -2.67079385394061173391E-7,
-          1.11738753912010371815E-6, -4.41673835845875056359E-6, 1.64484480707288970893E-5,
-          -5.75419501008210370398E-5, 1.88502885095841655729E-4, -5.76375574538582365885E-4,
-          1.63947561694133579842E-3, -4.32430999505057594430E-3, 1.05464603945949983183E-2,
-          -2.37374148058994688156E-2, 4.93052842396707084878E-2, -9.49010970480476444210E-2,
-          1.71620901522208775349E-1, -3.04682672343198398683E-1, 6.76795274409476084995E-1)
-_I0E_B = (-7.23318048787475395456E-18, -4.83050448594418207126E-18, 4.46562142029675999901E-17,
-          3.46122286769746109310E-17, -2.82762398051658348494E-16, -3.42548561967721913462E-16,
-          1.77256013305652638360E-15, 3.81168066935262242075E-15, -9.55484669882830764870E-15,
-          -4.15056934728722208663E-14, 1.54008621752140982691E-14, 3.85277838274214270114E-13,
-          7.18012445138366623367E-13, -1.79417853150680611778E-12, -1.32158118404477131188E-11,
-          -3.14991652796324136454E-11, 1.18891471078464383424E-11, 4.94060238822496958910E-10,
-          3.39623202570838634515E-9, 2.26666899049817806459E-8, 2.04891858946906374183E-7,
-          2.89137052083475648297E-6, 6.88975834691682398426E-5, 3.36911647825569408990E-3,
-          8.04490411014108831608E-1)
+@custom_jvp
+def _i0(x):
+    ax = lax.abs(x)
+    return lax.mul(lax.exp(ax), lax_special.bessel_i0e(ax))
 
 
-def _chebyshev(x, coefficients):
-    b0 = b1 = b2 = lax.full_like(x, 0)
-    for c in coefficients:
-        b2, b1 = b1, b0
-        b0 = lax.add(lax.sub(lax.mul(x, b1), b2), lax.full_like(x, c))
-    return lax.mul(lax.sub(b0, b2), lax.full_like(x, 0.5))
-
-
-def _i0e(ax):
-    wide = ax.dtype == dtypes.float64
-    a, b = (_I0E_A, _I0E_B) if wide else (_I0E_A[-18:], _I0E_B[-7:])
-    small = _chebyshev(lax.sub(lax.mul(ax, lax.full_like(ax, 0.5)), lax.full_like(ax, 2)), a)
-    large = lax.div(_chebyshev(lax.sub(lax.div(lax.full_like(ax, 32), ax), lax.full_like(ax, 2)),
-                               b), lax.sqrt(ax))
-    return lax.select(lax.le(ax, lax.full_like(ax, 8)), small, large)
+@_i0.defjvp
+def _i0_jvp(primals, tangents):
+    (x,) = primals
+    y, t = jvp(_i0.fun, primals, tangents)
+    return y, ufuncs.where(lax.eq(x, lax.full_like(x, 0)), lax.full_like(t, 0), t)
 
 
 @eager_jit
@@ -980,10 +955,7 @@ def i0(x):
     (x,) = promote_args_inexact("i0", x)
     if not dtypes.is_float(x.dtype):
         raise errors.value_error(f"Unsupported input type to hlox.numpy.i0: {x.dtype}")
-    compute = x.dtype if x.dtype in (dtypes.float32, dtypes.float64) else dtypes.float32
-    ax = lax.abs(lax.convert_element_type(x, compute))
-    return lax.convert_element_type(lax.mul(lax.exp(ax), _i0e(ax)), x.dtype,
-                                    weak_type=x.aval.weak_type)
+    return _i0(x)
 
 
 # -- polynomials ------------------------------------------------------------------------
