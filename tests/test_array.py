@@ -120,3 +120,27 @@ def test_operators_run_on_device_and_match_jax():
         assert isinstance(out, hlox.Array)
         assert_matches(out, ref, rtol=1e-6)
         assert out.weak_type == ref.weak_type
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: x.copy(),
+    lambda x: x.compress(np.array([True, False]), axis=0),
+    lambda x: x.compress(np.array([True, False, True]), axis=1, size=3, fill_value=-1),
+    lambda x: x.argpartition(1, axis=1),
+    lambda x: (x > 2).astype(np.int32).choose([x, -x], mode="clip"),
+    lambda x: (x.itemsize, x.nbytes),
+], ids=["copy", "compress", "compress_size", "argpartition", "choose", "sizes"])
+def test_more_array_methods_eager_and_traced(call):
+    """Methods of jax.Array that user code calls on arrays and on tracers alike; under jit
+    where JAX's tracers allow it too."""
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    pairs = [(call(jnp.asarray(x)), call(jnp_ref.asarray(x)))]
+    try:
+        want_jit = jax.jit(call)(x)
+    except jax.errors.TracerBoolConversionError:  # JAX's compress without size= needs values
+        want_jit = None
+    if want_jit is not None:
+        pairs.append((hlox.jit(call)(x), want_jit))
+    for got, want in pairs:
+        for g, w in zip(jax.tree_util.tree_leaves(got), jax.tree_util.tree_leaves(want)):
+            assert_matches(g, w, check_weak=True)

@@ -35,8 +35,9 @@ _OPERATORS = {
 _UNARY_OPERATORS = {"__neg__": "negative", "__pos__": "positive", "__abs__": "abs",
                     "__invert__": "invert"}
 _METHODS = [
-    "all", "any", "argmax", "argmin", "argsort", "astype", "clip", "conj", "conjugate",
-    "cumprod", "cumsum", "diagonal", "dot", "flatten", "max", "mean", "min", "nonzero", "prod",
+    "all", "any", "argmax", "argmin", "argpartition", "argsort", "astype", "choose", "clip",
+    "conj", "conjugate", "copy", "cumprod", "cumsum", "diagonal", "dot", "flatten",
+    "max", "mean", "min", "nonzero", "prod",
     "ptp", "ravel", "repeat", "reshape", "round", "searchsorted", "sort", "squeeze", "std",
     "sum", "swapaxes", "take", "trace", "transpose", "var",
 ]
@@ -98,6 +99,10 @@ def _astype(self, dtype, copy=False, device=None):
     return _jnp().astype(self, dtype)
 
 
+def _compress(self, condition, axis=None, *, size=None, fill_value=0):
+    return _jnp().compress(condition, self, axis, size=size, fill_value=fill_value)
+
+
 def _getitem(self, index):
     from hlox.frontend.numpy import indexing
     return indexing.getitem(self, index)
@@ -137,6 +142,7 @@ def attach(cls):
     cls.reshape = _reshape
     cls.transpose = _transpose
     cls.astype = _astype
+    cls.compress = _compress
     cls.__getitem__ = _getitem
     cls.__len__ = _len
     cls.__iter__ = _iter
@@ -144,6 +150,8 @@ def attach(cls):
     cls.view = _view
     cls.T = property(lambda self: _jnp().transpose(self))
     cls.mT = property(lambda self: _jnp().swapaxes(self, -1, -2))
+    cls.itemsize = property(lambda self: self.dtype.itemsize)
+    cls.nbytes = property(lambda self: self.size * self.dtype.itemsize)
     cls.real = property(lambda self: _jnp().real(self))
     cls.imag = property(lambda self: _jnp().imag(self))
 
