@@ -26,6 +26,7 @@ from hlox import numpy, lax  # noqa: E402,F401
 from hlox import tree_util, tree, nn, scipy  # noqa: E402,F401
 from hlox import random  # noqa: E402,F401
 from hlox import ad_checkpoint  # noqa: E402,F401
+from hlox import ops  # noqa: E402,F401
 from hlox import debug  # noqa: E402,F401
 from hlox import dtypes, errors  # noqa: E402,F401
 
