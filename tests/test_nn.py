@@ -250,3 +250,17 @@ def test_dot_product_attention_unbatched_and_grad():
     _both(lambda lib: lib.grad(lambda q: lib.nn.dot_product_attention(q, _K, _V).sum())(_Q))
     with pytest.raises(ValueError, match="multiple of key/value heads"):
         hlox.nn.dot_product_attention(_Q[:, :, :3], _K, _V)
+
+
+def test_dot_product_attention_gradients_through_bias_mask_and_lengths():
+    bias = np.random.default_rng(13).normal(size=(2, 4, 5, 6)).astype(np.float32)
+    mask = np.random.default_rng(14).uniform(size=(2, 1, 5, 6)) > 0.2
+    lengths = np.array([4, 6], np.int32)
+
+    def loss(lib):
+        def f(q, k, v, b):
+            out = lib.nn.dot_product_attention(q, k, v, b, mask, is_causal=True, scale=0.7,
+                                               key_value_seq_lengths=lengths)
+            return (out * out).sum()
+        return lib.grad(f, argnums=(0, 1, 2, 3))(_Q, _K, _V, bias)
+    _both(loss)
