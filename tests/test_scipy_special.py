@@ -48,6 +48,7 @@ FUNCTIONS = {
     "boxcox": ([POS, REAL], (0, 1)), "boxcox1p": ([POS, REAL], (0, 1)),
     "logit": ([UNIT], (0,)), "expit": ([REAL], (0,)), "expi": ([_uniform(-8.0, 40.0)], (0,)),
     "exp1": ([_uniform(0.05, 40.0)], (0,)), "expn": ([_ints(0, 6), _uniform(0.05, 9.0)], (1,)),
+    "hyp1f1": ([POS, POS, _uniform(-5.0, 20.0)], (0, 1, 2)),
 }
 # ulp-level differences from a different evaluation order of the same formula
 RTOL = {np.dtype(np.float32): 2e-5, np.dtype(np.float64): 1e-12}
@@ -90,7 +91,8 @@ def test_gradient_matches_jax(name):
 
 
 @pytest.mark.parametrize("name", ["gammainc", "gammaincc", "betainc", "ndtri", "log_ndtr",
-                                  "i0e", "erfcx", "dawsn", "zeta", "expi", "xlogy", "entr"])
+                                  "i0e", "erfcx", "dawsn", "zeta", "expi", "xlogy", "entr",
+                                  "hyp1f1"])
 def test_float64_matches_jax_and_scipy(name):
     """In float64 against JAX, and against scipy (the reference JAX itself is tested on) when it
     is installed."""
