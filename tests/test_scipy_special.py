@@ -48,7 +48,7 @@ FUNCTIONS = {
     "boxcox": ([POS, REAL], (0, 1)), "boxcox1p": ([POS, REAL], (0, 1)),
     "logit": ([UNIT], (0,)), "expit": ([REAL], (0,)), "expi": ([_uniform(-8.0, 40.0)], (0,)),
     "exp1": ([_uniform(0.05, 40.0)], (0,)), "expn": ([_ints(0, 6), _uniform(0.05, 9.0)], (1,)),
-    "hyp1f1": ([POS, POS, _uniform(-5.0, 20.0)], (0, 1, 2)),
+    "hyp1f1": ([POS, POS, _uniform(-5.0, 20.0)], (0, 1, 2)), "sici": ([_uniform(-30.0, 30.0)], ()),
 }
 # ulp-level differences from a different evaluation order of the same formula
 RTOL = {np.dtype(np.float32): 2e-5, np.dtype(np.float64): 1e-12}
@@ -130,6 +130,14 @@ def test_special_values_match_jax():
                        ("rel_entr", (np.abs(edge), np.ones(6, np.float32))),
                        ("betainc", (np.ones(6, np.float32), np.ones(6, np.float32), edge))]:
         assert_matches(getattr(hss, name)(*args), getattr(jss, name)(*args))
+
+
+def test_sici_gradient_matches_jax():
+    x = np.array([0.3, 1.5, 5.0, 9.0, -20.0], np.float32)
+
+    def total(lib):
+        return lambda x: sum(part.sum() for part in lib.scipy.special.sici(x))
+    assert_matches(hlox.grad(total(hlox))(x), jax.grad(total(jax))(x), rtol=1e-5)
 
 
 def test_multigammaln_bernoulli_and_series_order():

@@ -16,13 +16,14 @@ from hlox.frontend.numpy._util import (asarray, broadcast_to, canonicalize_axes,
                                        promote_args_inexact)
 from hlox.scipy._expint import exp1, expi, expn
 from hlox.scipy._hypergeometric import hyp1f1
+from hlox.scipy._sici import sici
 
 __all__ = ["bernoulli", "beta", "betainc", "betaln", "boxcox", "boxcox1p", "comb", "digamma",
            "dawsn", "entr", "erf", "erfc", "erfcx", "erfinv", "exp1", "expi", "expit", "expn",
            "factorial", "gamma", "gammainc", "gammaincc", "gammaln", "gammasgn", "hyp1f1", "i0",
            "i0e", "i1", "i1e", "kl_div", "log_ndtr", "log_softmax", "loggamma", "logit",
            "logsumexp", "multigammaln", "ndtr", "ndtri", "poch", "polygamma", "rel_entr",
-           "softmax", "spence", "xlog1py", "xlogy", "zeta"]
+           "sici", "softmax", "spence", "xlog1py", "xlogy", "zeta"]
 
 
 # -- masked reductions with keepdims (shared with hlox.nn) ----------------------------
