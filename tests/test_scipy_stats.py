@@ -43,6 +43,13 @@ CASES = {
                  ("ppf", "isf"): [UNIT, REAL, POS]},
     "t": {("logpdf", "pdf"): [REAL, POS, REAL, POS]},
     "cauchy": {tuple(CONTINUOUS): [REAL, REAL, POS], ("ppf", "isf"): [UNIT, REAL, POS]},
+    "pareto": {tuple(CONTINUOUS): [_uniform(0.5, 6.0), POS, _uniform(-0.5, 0.5), POS],
+               ("ppf",): [UNIT, POS, REAL, POS]},
+    "gumbel_l": {tuple(CONTINUOUS): [REAL, REAL, POS], ("ppf",): [UNIT, REAL, POS]},
+    "gumbel_r": {tuple(CONTINUOUS): [REAL, REAL, POS], ("ppf",): [UNIT, REAL, POS]},
+    "geom": {("logpmf", "pmf"): [_counts(6), UNIT]},
+    "nbinom": {("logpmf", "pmf"): [_counts(6), POS, UNIT]},
+    "betabinom": {("logpmf", "pmf"): [_counts(6), _uniform(3.0, 8.0), POS, POS]},
 }
 FUNCTIONS = {(dist, fn): gens for dist, table in CASES.items()
              for fns, gens in table.items() for fn in fns}
@@ -50,7 +57,8 @@ FUNCTIONS = {(dist, fn): gens for dist, table in CASES.items()
 GRADIENTS = [("norm", "logpdf"), ("norm", "logcdf"), ("expon", "logpdf"), ("gamma", "logpdf"),
              ("beta", "logpdf"), ("poisson", "logpmf"), ("bernoulli", "logpmf"),
              ("laplace", "logpdf"), ("logistic", "logpdf"), ("t", "logpdf"), ("cauchy", "logpdf"),
-             ("chi2", "logpdf"), ("gamma", "cdf"), ("beta", "cdf")]
+             ("chi2", "logpdf"), ("gamma", "cdf"), ("beta", "cdf"), ("pareto", "logpdf"),
+             ("gumbel_r", "logsf"), ("nbinom", "logpmf"), ("betabinom", "logpmf")]
 
 
 def _fn(lib, dist, name):
@@ -82,7 +90,8 @@ def test_matches_jax_eager_and_jit(key, seed):
 @pytest.mark.parametrize("key", GRADIENTS, ids="{0[0]}.{0[1]}".format)
 def test_gradient_matches_jax(key):
     args = _inputs(key, 11)
-    wrt = tuple(i for i in range(len(args)) if not (key[0] in ("poisson", "bernoulli") and i == 0))
+    discrete = ("poisson", "bernoulli", "nbinom", "betabinom")
+    wrt = tuple(i for i in range(len(args)) if not (key[0] in discrete and i == 0))
     if key == ("beta", "cdf"):
         wrt = (0,)  # JAX differentiates betainc in x only
     want = jax.grad(lambda *a: _fn(jst, *key)(*a).sum(), argnums=wrt)(*args)
@@ -133,6 +142,18 @@ def test_multivariate_normal_matches_jax(cov_kind):
                         argnums=(0, 1))(mean, cov)
         for g, w in zip(got, want):
             assert_matches(g, w, rtol=1e-4, atol=1e-5)
+
+
+def test_multinomial_matches_jax():
+    p = np.array([0.2, 0.5, 0.3], np.float32)
+    for x, n in [(np.array([1, 2, 0], np.int32), 3), (np.array([0, 0, 3], np.int32), 2),
+                 (np.array([2, 1, 1], np.int32), np.array([4], np.int32))]:
+        for fn in ("logpmf", "pmf"):
+            want = getattr(jst.multinomial, fn)(x, n, p)
+            assert_matches(getattr(hst.multinomial, fn)(x, n, p), want, rtol=1e-6)
+            assert_matches(hlox.jit(getattr(hst.multinomial, fn))(x, n, p), want, rtol=1e-6)
+    with pytest.raises(ValueError, match="integer type"):
+        hst.multinomial.logpmf(np.ones(3, np.float32), 3, p)
 
 
 def test_multivariate_normal_rejects_bad_cov_shape():
