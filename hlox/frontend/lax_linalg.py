@@ -7,7 +7,8 @@ from hlox.frontend import dtypes, errors, lax, linalg_ops, ops
 
 __all__ = ["cholesky", "triangular_solve", "symmetrize", "tril", "triu", "matrix_transpose",
            "adjoint", "batch_matmul", "lu", "lu_pivots_to_permutation", "lu_solve", "solve", "qr",
-           "householder_product", "geqrf", "eigh", "svd", "eig", "diagonal", "diag_matrix"]
+           "householder_product", "geqrf", "eigh", "svd", "eig", "diagonal", "diag_matrix",
+           "lu_tangent", "eigh_tangent", "pivots_to_permutation", "unrolled_loop"]
 
 
 def matrix_transpose(x):
@@ -167,6 +168,18 @@ def lu_pivots_to_permutation(pivots, permutation_size):
     if not dtypes.is_integer(pivots.dtype) or pivots.ndim < 1:
         raise errors.type_error(f"lu_pivots_to_permutation needs integer pivots [..., k], got "
                                 f"{pivots.aval.str_short()}")
+    return pivots_to_permutation(pivots, permutation_size, fori_loop)
+
+
+def unrolled_loop(lower, upper, body, init):
+    """fori_loop as a Python loop (for IR passes, which emit no control flow of their own)."""
+    for i in range(lower, upper):
+        init = body(lax.full((), i, dtypes.int32), init)
+    return init
+
+
+def pivots_to_permutation(pivots, permutation_size, fori_loop=unrolled_loop):
+    """lu_pivots_to_permutation with the loop `fori_loop(lower, upper, body, init)`."""
     pivots = lax.convert_element_type(pivots, dtypes.int32)
     batch = pivots.shape[:-1]
     shape = batch + (permutation_size,)
@@ -200,24 +213,29 @@ def _lu_factor(x):
 def _lu_jvp(primals, tangents):
     (a,), (a_dot,) = primals, tangents
     lu_, pivots, perm = _lu_factor(a)
-    m, n = a.shape[-2:]
+    lu_dot = lu_tangent(lu_, perm, a_dot)
+    return (lu_, pivots, perm), (lu_dot, _int_zeros(pivots), _int_zeros(perm))
+
+
+def lu_tangent(lu_, perm, a_dot):
+    """The tangent of the packed LU factors `lu_` of a, a[..., perm, :] = L U (JAX's LU JVP)."""
+    m, n = lu_.shape[-2:]
     k = min(m, n)
-    batch = a.shape[:-2]
-    zero = lax.full((), 0, a.dtype)
+    batch = lu_.shape[:-2]
+    zero = lax.full((), 0, lu_.dtype)
     nb = len(batch)
-    l = lax.pad(tril(lax.slice(lu_, (0,) * a.ndim, batch + (m, k)), -1), zero,
+    l = lax.pad(tril(lax.slice(lu_, (0,) * lu_.ndim, batch + (m, k)), -1), zero,
                 [(0, 0, 0)] * (nb + 1) + [(0, m - k, 0)])
-    l = lax.add(l, _eye(batch + (m, m), a.dtype))
-    u = lax.pad(triu(lax.slice(lu_, (0,) * a.ndim, batch + (k, n))), zero,
+    l = lax.add(l, _eye(batch + (m, m), lu_.dtype))
+    u = lax.pad(triu(lax.slice(lu_, (0,) * lu_.ndim, batch + (k, n))), zero,
                 [(0, 0, 0)] * nb + [(0, n - k, 0), (0, 0, 0)])
-    u_eye = lax.pad(_eye(batch + (n - k, n - k), a.dtype), zero,
+    u_eye = lax.pad(_eye(batch + (n - k, n - k), lu_.dtype), zero,
                     [(0, 0, 0)] * nb + [(k, 0, 0), (k, 0, 0)])
     u = lax.add(u, u_eye)
     la = triangular_solve(l, _take_rows(a_dot, perm), left_side=True, lower=True,
                           unit_diagonal=True)
     lau = triangular_solve(u, la, left_side=False, lower=False)
-    lu_dot = lax.add(batch_matmul(l, tril(lau, -1)), batch_matmul(triu(lau), u))
-    return (lu_, pivots, perm), (lu_dot, _int_zeros(pivots), _int_zeros(perm))
+    return lax.add(batch_matmul(l, tril(lau, -1)), batch_matmul(triu(lau), u))
 
 
 _lu = None
@@ -413,15 +431,20 @@ def _eigh_value(x, lower):
 def _eigh_jvp(lower, primals, tangents):
     (a,), (a_dot,) = primals, tangents
     v, w_real = _eigh_value(symmetrize(a), lower)
-    w = lax.convert_element_type(w_real, a.dtype)
-    eye = _eye(a.shape, a.dtype)
+    return (v, w_real), eigh_tangent(v, w_real, a_dot)
+
+
+def eigh_tangent(v, w_real, a_dot):
+    """(dv, dw) of the eigendecomposition v, w_real of a Hermitian a (JAX's eigh JVP)."""
+    w = lax.convert_element_type(w_real, v.dtype)
+    eye = _eye(v.shape, v.dtype)
     n = w.shape[-1]
     gaps = lax.sub(lax.add(eye, _spread(w, n, -2)), _spread(w, n, -1))
     f = lax.sub(lax.div(lax.full_like(gaps, 1), gaps), eye)
     vdag_adot_v = batch_matmul(batch_matmul(adjoint(v), a_dot), v)
     dv = batch_matmul(v, lax.mul(f, vdag_adot_v))
-    real = lax.real(vdag_adot_v) if dtypes.is_complex(a.dtype) else vdag_adot_v
-    return (v, w_real), (dv, diagonal(real))
+    real = lax.real(vdag_adot_v) if dtypes.is_complex(v.dtype) else vdag_adot_v
+    return dv, diagonal(real)
 
 
 def eigh(x, *, lower=True, symmetrize_input=True, sort_eigenvalues=True, subset_by_index=None,

@@ -17,7 +17,7 @@ from hlox.frontend.primitives import Primitive, emit
 from hlox.lowering import lapack, mlir
 from hlox.lowering.mlir import ir, stablehlo
 
-__all__ = ["getrf", "geqrf", "orgqr", "syevd", "gesdd", "geev", "KERNELS"]
+__all__ = ["getrf", "geqrf", "orgqr", "syevd", "gesdd", "geev", "potrf", "trsm", "KERNELS"]
 
 
 def _u8(char):
@@ -140,6 +140,25 @@ def _geev_rule(a, *, left, right):
     return [real, real] + vectors
 
 
+def _potrf_rule(a, *, lower=True):
+    batch, _, _ = _matrix("potrf", a, square=True)
+    return [_plain(a), _info(batch)]
+
+
+def _trsm_rule(a, b, **flags):
+    batch, _, _ = _matrix("trsm", a, square=True)
+    if b.dtype != a.dtype or b.shape[:-2] != batch:
+        raise TypeError(f"trsm needs right-hand sides of the matrix dtype and batch, got "
+                        f"{a.str_short()} and {b.str_short()}")
+    return [_plain(b)]
+
+
+def _trsm_config(left_side=True, lower=True, transpose_a="N", unit_diagonal=False):
+    """transpose_a: LAPACK's letter, N (no), T (transpose) or C (conjugate transpose)."""
+    return {"side": "L" if left_side else "R", "uplo": "L" if lower else "U",
+            "trans_x": transpose_a, "diag": "U" if unit_diagonal else "N"}
+
+
 def _vectors(flag):
     return "V" if flag else "N"
 
@@ -154,6 +173,10 @@ KERNELS = {
     "gesdd": (_gesdd_rule, lambda mode: {"mode": mode}, [(0, 0)]),
     "geev": (_geev_rule, lambda left, right: {
         "compute_left": _vectors(left), "compute_right": _vectors(right)}, []),
+    # Cholesky and triangular solves are stablehlo ops in hlox's programs; these two emit the
+    # kernels that JAX's exports call instead (for the passes' tests)
+    "potrf": (_potrf_rule, lambda lower=True: {"uplo": "L" if lower else "U"}, [(0, 0)]),
+    "trsm": (_trsm_rule, _trsm_config, [(1, 0)]),
 }
 
 
@@ -173,4 +196,4 @@ def _primitive(kernel):
     return Primitive(f"lapack.{kernel}", shape_rule, emit_rule, multiple_results=True)
 
 
-getrf, geqrf, orgqr, syevd, gesdd, geev = (_primitive(k) for k in KERNELS)
+getrf, geqrf, orgqr, syevd, gesdd, geev, potrf, trsm = (_primitive(k) for k in KERNELS)

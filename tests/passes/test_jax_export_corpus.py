@@ -61,6 +61,11 @@ def well_conditioned(n, dtype=F32):
     return lambda r: (r.normal(size=(n, n)) + 3 * np.eye(n)).astype(dtype)
 
 
+def batch_of(n, make):
+    """n draws of `make` stacked: a leading batch dimension of the program's own."""
+    return lambda r: np.stack([make(r) for _ in range(n)])
+
+
 def key():
     return lambda r: np.asarray(r.integers(0, 2**32, size=(2,), dtype=np.uint64), np.uint32)
 
@@ -158,13 +163,22 @@ def _pytree_out(x, y):
     return {"prod": x * y, "pair": (jr.sum(x), jr.exp(y))}
 
 
+def _solve_inv_det(a, b):
+    return jr.linalg.solve(a, b), jr.linalg.inv(a), jr.linalg.det(a)
+
+
+def _triangular_cho_solve(a, b):
+    lower = jax.scipy.linalg.solve_triangular(a, b, lower=True, trans=1)
+    upper = jax.scipy.linalg.solve_triangular(a, b, lower=False, unit_diagonal=True)
+    return lower, upper, jax.scipy.linalg.cho_solve(jax.scipy.linalg.cho_factor(a, lower=True), b)
+
+
 def _topk(x):
     v, i = lax.top_k(x, 3)
     return v * 2.0, i
 
 
 # What the passes cannot differentiate yet: each such check asserts a PassError naming the op.
-_LAPACK = {"jvp": "custom_call", "vjp": "custom_call"}
 _WINDOW_BODY = {"jvp": "reduce_window body", "vjp": "reduce_window body"}
 
 PROGRAMS = [
@@ -232,9 +246,23 @@ PROGRAMS = [
     Program("iota_arange", lambda x: x * jr.arange(4.0) + jr.sum(jr.eye(4) * x[:, None], 0),
             (rand(4),)),
     Program("linalg_solve_inv", lambda a, b: (jr.linalg.solve(a, b), jr.linalg.inv(a)),
-            (well_conditioned(3), rand(3, 2)), tol=1e-4, fails=_LAPACK),
+            (well_conditioned(3), rand(3, 2)), tol=1e-4),
     Program("linalg_cholesky_slogdet", lambda a: (jr.linalg.cholesky(a), jr.linalg.slogdet(a)[1]),
-            (spd(3),), tol=1e-4, fails=_LAPACK),
+            (spd(3),), tol=1e-4),
+    Program("linalg_solve_inv_det_x64", _solve_inv_det, (well_conditioned(3, F64), rand(3, 2, dtype=F64)),
+            tol=1e-9, x64=True),
+    Program("linalg_cholesky_slogdet_x64", lambda a: (jr.linalg.cholesky(a), jr.linalg.slogdet(a)[1]),
+            (spd(4, F64),), tol=1e-9, x64=True),
+    Program("linalg_batched_solve_det", _solve_inv_det,
+            (batch_of(2, well_conditioned(3)), batch_of(2, rand(3, 2))), tol=1e-4),
+    Program("linalg_triangular_cho_solve", _triangular_cho_solve, (spd(3), rand(3, 2)), tol=1e-4),
+    Program("linalg_triangular_cho_solve_x64", _triangular_cho_solve,
+            (batch_of(2, spd(3, F64)), batch_of(2, rand(3, 2, dtype=F64))), tol=1e-9, x64=True),
+    Program("linalg_grad_slogdet_solve", lambda a, b: jr.linalg.slogdet(a)[1] + jr.sum(jr.linalg.solve(a, b) ** 2),
+            (well_conditioned(4), rand(4)), tol=1e-4),
+    Program("linalg_eigh", lambda a: jr.linalg.eigh(a), (spd(3),), tol=1e-3),
+    Program("linalg_eigh_x64", lambda a: (jr.linalg.eigvalsh(a), jr.linalg.eigh(a)[1] ** 2),
+            (batch_of(2, spd(3, F64)),), tol=1e-8, x64=True),
     Program("random_threefry", _random, (key(), rand(4)), in_axes=(0, None)),
     Program("nested_jit", _nested, (rand(4, 3), rand(5, 4)), in_axes=(None, 0), cli=True),
     Program("pytree_outputs", _pytree_out, (rand(3), rand(3))),

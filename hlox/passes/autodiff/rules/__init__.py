@@ -3,3 +3,4 @@ from hlox.passes.autodiff.rules import calls, control, elementwise, structural  
 from hlox.passes.autodiff.rules import windows_linalg  # noqa: F401,E402
 from hlox.passes.autodiff.rules import indexing  # noqa: F401,E402
 from hlox.passes.autodiff.rules import fft  # noqa: F401,E402
+from hlox.passes.autodiff.rules import lapack  # noqa: F401,E402  (the custom_call rule)

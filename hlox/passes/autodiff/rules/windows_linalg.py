@@ -15,7 +15,8 @@ from hlox.lowering.mlir import ir, stablehlo
 from hlox.passes.autodiff.common import add_maybe, instantiate, jvp_rule, vjp_rule, zeros_like
 from hlox.passes.autodiff.rules.structural import _dot_general_jvp, linear_in, reemit
 
-__all__ = ["conv_transpose_lhs", "conv_transpose_rhs", "window_body"]
+__all__ = ["conv_transpose_lhs", "conv_transpose_rhs", "window_body", "cholesky_jvp",
+           "cholesky_vjp", "triangular_solve_jvp", "triangular_solve_vjp"]
 
 
 def _ints_or(site, name, default):
@@ -325,21 +326,30 @@ def _hermitian_from_lower(t):
     return lax.add(linalg.tril(t), linalg.adjoint(linalg.tril(t, -1)))
 
 
-def _cholesky_lower_jvp(L, t):
+def cholesky_lower_jvp(L, t):
     """dL = L phi(L^-1 dA L^-H), dA the Hermitian matrix of t's lower triangle."""
-    s = _hermitian_from_lower(t)
+    return cholesky_jvp(L, _hermitian_from_lower(t))
+
+
+def cholesky_jvp(L, s):
+    """dL = L phi(L^-1 s L^-H) for the tangent s of the whole matrix (JAX's rule)."""
     s_linv_h = linalg.triangular_solve(L, s, left_side=False, lower=True, transpose_a=True,
                                        conjugate_a=True)
     x = linalg.triangular_solve(L, s_linv_h, left_side=True, lower=True)
     return linalg.batch_matmul(L, _phi(x))
 
 
-def _cholesky_lower_vjp(L, ct):
-    """The transpose of _cholesky_lower_jvp(L, .)."""
+def cholesky_lower_vjp(L, ct):
+    """The transpose of cholesky_lower_jvp(L, .)."""
+    s_bar = cholesky_vjp(L, ct)
+    return lax.add(linalg.tril(s_bar), linalg.tril(linalg.adjoint(s_bar), -1))
+
+
+def cholesky_vjp(L, ct):
+    """The transpose of cholesky_jvp(L, .)."""
     x_bar = _phi(linalg.batch_matmul(linalg.matrix_transpose(L), ct))
     tmp = linalg.triangular_solve(L, x_bar, left_side=True, lower=True, transpose_a=True)
-    s_bar = linalg.triangular_solve(L, tmp, left_side=False, lower=True, conjugate_a=True)
-    return lax.add(linalg.tril(s_bar), linalg.tril(linalg.adjoint(s_bar), -1))
+    return linalg.triangular_solve(L, tmp, left_side=False, lower=True, conjugate_a=True)
 
 
 def _is_lower(site):
@@ -350,19 +360,19 @@ def _is_lower(site):
 def _cholesky_jvp(site, tangents):
     (t,), (y,) = tangents, site.outputs
     if _is_lower(site):
-        return [_cholesky_lower_jvp(linalg.tril(y), t)]
+        return [cholesky_lower_jvp(linalg.tril(y), t)]
     # an upper factor U of A is L^H for the lower factor L of A^H
     L = linalg.adjoint(linalg.triu(y))
-    return [linalg.adjoint(_cholesky_lower_jvp(L, linalg.adjoint(t)))]
+    return [linalg.adjoint(cholesky_lower_jvp(L, linalg.adjoint(t)))]
 
 
 @vjp_rule("stablehlo.cholesky")
 def _cholesky_vjp(site, cts):
     (ct,), (y,) = cts, site.outputs
     if _is_lower(site):
-        return [_cholesky_lower_vjp(linalg.tril(y), ct)]
+        return [cholesky_lower_vjp(linalg.tril(y), ct)]
     L = linalg.adjoint(linalg.triu(y))
-    return [linalg.adjoint(_cholesky_lower_vjp(L, linalg.adjoint(ct)))]
+    return [linalg.adjoint(cholesky_lower_vjp(L, linalg.adjoint(ct)))]
 
 
 # -- triangular_solve --------------------------------------------------------------------------
@@ -389,10 +399,14 @@ def _read_triangle(t, attrs):
 
 @jvp_rule("stablehlo.triangular_solve")
 def _triangular_solve_jvp(site, tangents):
+    return triangular_solve_jvp(site, tangents, _solve_attrs(site))
+
+
+def triangular_solve_jvp(site, tangents, attrs):
+    """The JVP of a triangular solve op (this op or LAPACK's trsm) with lax's `attrs`."""
     t_a, t_b = tangents
     a, _ = site.inputs
     (x,) = site.outputs
-    attrs = _solve_attrs(site)
     from_b = reemit(site, [a, t_b])[0] if t_b is not None else None
     from_a = None
     if t_a is not None:
@@ -404,10 +418,14 @@ def _triangular_solve_jvp(site, tangents):
 
 @vjp_rule("stablehlo.triangular_solve")
 def _triangular_solve_vjp(site, cts):
+    return triangular_solve_vjp(site, cts, _solve_attrs(site))
+
+
+def triangular_solve_vjp(site, cts, attrs):
+    """The VJP of a triangular solve op (this op or LAPACK's trsm) with lax's `attrs`."""
     (ct,) = cts
     a, _ = site.inputs
     (x,) = site.outputs
-    attrs = _solve_attrs(site)
     operand, kind = _TRANSPOSED_SOLVE[attrs["transpose_a"]]
     ct_b = ops.triangular_solve.bind(operand(a), ct, **{**attrs, "transpose_a": kind})
     ct_a = None
