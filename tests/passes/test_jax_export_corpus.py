@@ -27,13 +27,18 @@ from hlox.passes import PassError, autodiff, batching
 from hlox.tools import run
 
 B = 3  # the batch size
-F32, F64, I32 = np.float32, np.float64, np.int32
+F32, F64, I32, C64 = np.float32, np.float64, np.int32, np.complex64
 BF16, F16 = np.dtype(ml_dtypes.bfloat16), np.float16
 
 
 # -- inputs: each program makes its arguments from a generator, so a batch is B draws ------------
+def _normal(r, shape, dtype):
+    x = r.normal(size=shape)
+    return x + 1j * r.normal(size=shape) if np.dtype(dtype).kind == "c" else x
+
+
 def rand(*shape, dtype=F32):
-    return lambda r: r.normal(size=shape).astype(dtype)
+    return lambda r: _normal(r, shape, dtype).astype(dtype)
 
 
 def positive(*shape, dtype=F32):
@@ -52,13 +57,13 @@ def ints(lo, hi, *shape, dtype=I32):
 
 def spd(n, dtype=F32):
     def make(r):
-        a = r.normal(size=(n, n))
-        return (a @ a.T + n * np.eye(n)).astype(dtype)
+        a = _normal(r, (n, n), dtype)
+        return (a @ a.conj().T + n * np.eye(n)).astype(dtype)
     return make
 
 
 def well_conditioned(n, dtype=F32):
-    return lambda r: (r.normal(size=(n, n)) + 3 * np.eye(n)).astype(dtype)
+    return lambda r: (_normal(r, (n, n), dtype) + 3 * np.eye(n)).astype(dtype)
 
 
 def batch_of(n, make):
@@ -179,6 +184,7 @@ def _topk(x):
 
 
 # What the passes cannot differentiate yet: each such check asserts a PassError naming the op.
+_QR = {"jvp": "custom_call' to 'lapack_sgeqrf_ffi'", "vjp": "custom_call' to 'lapack_sorgqr_ffi'"}
 _WINDOW_BODY = {"jvp": "reduce_window body", "vjp": "reduce_window body"}
 
 PROGRAMS = [
@@ -260,6 +266,11 @@ PROGRAMS = [
             (batch_of(2, spd(3, F64)), batch_of(2, rand(3, 2, dtype=F64))), tol=1e-9, x64=True),
     Program("linalg_grad_slogdet_solve", lambda a, b: jr.linalg.slogdet(a)[1] + jr.sum(jr.linalg.solve(a, b) ** 2),
             (well_conditioned(4), rand(4)), tol=1e-4),
+    Program("linalg_complex", lambda a, b, h: (jr.linalg.solve(a, b), jr.linalg.cholesky(h),
+                                               jax.scipy.linalg.solve_triangular(a, b, trans=2),
+                                               jr.linalg.eigvalsh(h)),
+            (well_conditioned(3, C64), rand(3, 2, dtype=C64), spd(3, C64)), tol=1e-4),
+    Program("linalg_qr", lambda a: jr.linalg.qr(a), (rand(4, 3),), tol=1e-4, fails=_QR),
     Program("linalg_eigh", lambda a: jr.linalg.eigh(a), (spd(3),), tol=1e-3),
     Program("linalg_eigh_x64", lambda a: (jr.linalg.eigvalsh(a), jr.linalg.eigh(a)[1] ** 2),
             (batch_of(2, spd(3, F64)),), tol=1e-8, x64=True),
@@ -287,7 +298,7 @@ def _batched(program):
 
 
 def _float(x):
-    return np.asarray(x).dtype.kind in "fV"
+    return np.asarray(x).dtype.kind in "fcV"
 
 
 def _outputs(fn):
