@@ -6,6 +6,7 @@ import importlib as _importlib
 import numpy as _np
 
 from hlox.frontend import dtypes as _dtypes
+from hlox.frontend.numpy.scalar_types import scalar_type as _scalar_type
 from hlox.lowering.array import Array as ndarray  # noqa: F401
 
 _MODULES = ["elementwise", "creation", "shape", "reductions", "linalg", "indexing",
@@ -29,22 +30,24 @@ def _export():
 
 __all__ = _export()
 
-bool_ = _np.bool_
-int8, int16, int32, int64 = _np.int8, _np.int16, _np.int32, _np.int64
-uint8, uint16, uint32, uint64 = _np.uint8, _np.uint16, _np.uint32, _np.uint64
-float16, float32, float64 = _np.float16, _np.float32, _np.float64
-bfloat16 = _dtypes.bfloat16.type
-float8_e4m3fn = _dtypes.float8_e4m3fn.type
-float8_e5m2 = _dtypes.float8_e5m2.type
-complex64, complex128 = _np.complex64, _np.complex128
-int_ = _np.int64
-uint = _np.uint64
-float_ = _np.float64
-complex_ = _np.complex128
+# Scalar types as JAX's: dtypes everywhere, and calling one makes an array (also of a tracer).
+bool_ = _scalar_type(_np.bool_, "bool")
+int8, int16, int32, int64 = (_scalar_type(t) for t in (_np.int8, _np.int16, _np.int32, _np.int64))
+uint8, uint16, uint32, uint64 = (_scalar_type(t)
+                                 for t in (_np.uint8, _np.uint16, _np.uint32, _np.uint64))
+float16, float32, float64 = (_scalar_type(t) for t in (_np.float16, _np.float32, _np.float64))
+bfloat16 = _scalar_type(_dtypes.bfloat16)
+float8_e4m3fn = _scalar_type(_dtypes.float8_e4m3fn)
+float8_e5m2 = _scalar_type(_dtypes.float8_e5m2)
+complex64, complex128 = _scalar_type(_np.complex64), _scalar_type(_np.complex128)
+int_ = _scalar_type(_np.int64, "int")
+uint = _scalar_type(_np.uint64, "uint")
+float_ = _scalar_type(_np.float64, "float")
+complex_ = _scalar_type(_np.complex128, "complex")
 dtype = _np.dtype
 generic, number, inexact, floating, integer = _np.generic, _np.number, _np.inexact, _np.floating, _np.integer
 signedinteger, unsignedinteger, complexfloating = _np.signedinteger, _np.unsignedinteger, _np.complexfloating
-bool = _np.bool_  # noqa: A001
+bool = bool_  # noqa: A001
 pi, e, inf, nan, euler_gamma = _np.pi, _np.e, _np.inf, _np.nan, _np.euler_gamma
 newaxis = None
 result_type = _dtypes.result_type

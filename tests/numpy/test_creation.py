@@ -335,3 +335,25 @@ def test_creation_errors(case):
             fn(hnp)
     else:
         same_error(fn, kind)
+
+
+# -- scalar types: dtypes everywhere, and callables that make arrays (also of tracers) ---------
+@pytest.mark.parametrize("name", ["float32", "float16", "bfloat16", "int8", "uint8", "int32",
+                                  "bool_", "complex64", "float64", "int_", "float_"])
+def test_scalar_types_are_dtypes_and_array_constructors(name):
+    h, j = getattr(hnp, name), getattr(jnp, name)
+    assert np.dtype(h) == np.dtype(j)
+    assert hnp.zeros(2, h).dtype == jnp.zeros(2, j).dtype
+    assert h == np.dtype(j).type and hash(h) == hash(np.dtype(j).type)
+    assert isinstance(np.zeros((), np.dtype(j))[()], h)
+    assert hnp.issubdtype(h, hnp.generic) and hnp.dtype(h) == jnp.dtype(j)
+    for x in (3, 2.5, [1, 0]):
+        assert_matches(h(x), j(x), check_weak=True)
+    assert_matches(hlox.jit(lambda v: h(v) * 2)(np.int32(3)), jax.jit(lambda v: j(v) * 2)(np.int32(3)),
+                   check_weak=True)
+
+
+def test_scalar_type_arithmetic_is_on_arrays():
+    assert_matches(hnp.float32(1) + 1, jnp.float32(1) + 1, check_weak=True)
+    assert_matches(1 + hnp.int8(3), 1 + jnp.int8(3), check_weak=True)
+    assert isinstance(hnp.float16(2) * 3, hlox.Array)

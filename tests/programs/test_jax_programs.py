@@ -672,6 +672,81 @@ def linear_algebra(jax, jnp):
             jax.grad(lambda m: jnp.linalg.slogdet(m)[1])(spd))
 
 
+# -- more user idioms ---------------------------------------------------------------------------
+@program(tol=1e-5)
+def pytree_class_module(jax, jnp):
+    @jax.tree_util.register_pytree_node_class
+    class Linear:
+        def __init__(self, w, b):
+            self.w, self.b = w, b
+
+        def __call__(self, x):
+            return x @ self.w + self.b
+
+        def tree_flatten(self):
+            return (self.w, self.b), None
+
+        @classmethod
+        def tree_unflatten(cls, aux, children):
+            return cls(*children)
+
+    model = Linear(jnp.ones((3, 2)), jnp.zeros(2))
+    grads = jax.grad(lambda m, x: m(x).sum())(model, jnp.arange(3.0))
+    model = jax.tree_util.tree_map(lambda p, g: p - 0.1 * g, model, grads)
+    decayed = jax.tree_util.tree_map_with_path(
+        lambda path, p: p * 0.9 if path[-1].key == "kernel" else p,
+        {"dense": {"kernel": model.w, "bias": model.b}})
+    return model.w, model.b, jax.jit(lambda m, x: m(x))(model, jnp.ones(3)), decayed
+
+
+@program(tol=1e-5)
+def graph_message_passing(jax, jnp):
+    senders, receivers = np.array([0, 1, 2, 2, 3]), np.array([1, 2, 0, 3, 1])
+    nodes = _data(41, 4, 3)
+    w = _data(42, 3, 3) * 0.5
+
+    def layer(w, nodes):
+        messages = jax.nn.relu(nodes[senders] @ w)
+        summed = jax.ops.segment_sum(messages, receivers, num_segments=4)
+        degree = jax.ops.segment_sum(jnp.ones_like(receivers), receivers, num_segments=4)
+        return nodes + summed / jnp.maximum(degree, 1)[:, None], jax.ops.segment_max(
+            messages, receivers, num_segments=4)
+
+    return jax.jit(layer)(w, nodes), jax.grad(lambda w: layer(w, nodes)[0].sum())(w)
+
+
+@program(tol=1e-5)
+def scalar_types_and_promotion(jax, jnp):
+    i = jnp.arange(3)
+    return (i * 0.5, i / 2, i // 2, i ** 2, i + True, jnp.float32(1) + 1, 1 + jnp.int8(3),
+            jnp.array([1, 2], jnp.uint8) * 2, jnp.sqrt(i), jnp.mean(i), jnp.array(1.0) * 2,
+            jnp.ones(2, jnp.float16) * jnp.ones(2, jnp.bfloat16), i.astype(bool).sum(),
+            jax.jit(lambda x: jnp.float32(x) / 2)(i), jnp.abs(jnp.int8(-128)),
+            jnp.array(True) + 1, jnp.zeros(2, dtype=jnp.bfloat16).dtype == jnp.bfloat16)
+
+
+@program(tol=1e-5)
+def grad_through_scan_and_cond(jax, jnp):
+    def f(x):
+        def body(c, _):
+            c = jax.lax.cond(c.sum() > 1.0, lambda c: c * 0.5, lambda c: c * 1.5, c)
+            return c, c.sum()
+        c, ys = jax.lax.scan(body, x, None, length=5)
+        return ys.sum() + c.sum()
+
+    img = jnp.arange(16.0).reshape(4, 4)
+
+    def bilinear(y, x):
+        y0, x0 = jnp.floor(y).astype(int), jnp.floor(x).astype(int)
+        y1, x1 = jnp.clip(y0 + 1, 0, 3), jnp.clip(x0 + 1, 0, 3)
+        wy, wx = y - y0, x - x0
+        return (img[y0, x0] * (1 - wy) * (1 - wx) + img[y1, x0] * wy * (1 - wx)
+                + img[y0, x1] * (1 - wy) * wx + img[y1, x1] * wy * wx)
+
+    return (jax.grad(f)(jnp.array([0.3, 0.4])), jax.jit(jax.grad(f))(jnp.array([1.3, 0.4])),
+            jax.grad(bilinear, argnums=(0, 1))(1.2, 2.7))
+
+
 PROGRAM_NAMES = sorted(PROGRAMS)
 
 
