@@ -65,6 +65,8 @@ CASES = {
 
 
 def _check(actual, expected, rtol):
+    if isinstance(expected, (list, tuple)):  # JAX's multiple-result ops return lists
+        assert type(actual) is type(expected), f"{type(actual)} != {type(expected)}"
     a, e = jax.tree.leaves(actual), jax.tree.leaves(expected)
     assert len(a) == len(e)
     for u, v in zip(a, e):

@@ -170,11 +170,12 @@ def _top_k(operand, k, axis, largest):
     values, indices = lax.sort((x, index), dimension=axis, is_stable=True, num_keys=1)
     if largest:
         values, indices = lax.rev(values, (axis,)), lax.rev(indices, (axis,))
-    return lax.slice_in_dim(values, 0, k, axis=axis), lax.slice_in_dim(indices, 0, k, axis=axis)
+    return [lax.slice_in_dim(values, 0, k, axis=axis), lax.slice_in_dim(indices, 0, k, axis=axis)]
 
 
 def top_k(operand, k, *, axis=-1):
-    """(values, int32 indices) of the k largest entries along `axis`, in descending order."""
+    """[values, int32 indices] of the k largest entries along `axis`, in descending order (a
+    list, as JAX returns)."""
     return _top_k(operand, k, axis, True)
 
 
