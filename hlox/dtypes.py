@@ -12,7 +12,7 @@ __all__ = ["TypePromotionError", "bfloat16", "canonicalize_dtype", "extended", "
            "iinfo", "issubdtype", "itemsize_bits", "prng_key", "result_type", "scalar_type_of"]
 
 bfloat16 = ml_dtypes.bfloat16
-float0 = np.dtype([("float0", np.void, 0)])  # the tangent type of integer and boolean values
+float0 = _dtypes.float0
 finfo = _dtypes.finfo
 iinfo = _dtypes.iinfo
 result_type = _dtypes.result_type

@@ -91,6 +91,8 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
         ranges = _leaf_ranges(args)
         wrt = [i for n in nums for i in ranges[n]]
         _check_differentiable(leaves, wrt, api, allow_int)
+        integer = [i for i in wrt if not dtypes.is_inexact(aval_of(leaves[i]).dtype)]
+        wrt = [i for i in wrt if i not in integer]
         out_positions = traced.out_tree.unflatten(list(range(len(traced.out_avals))))
         if has_aux:
             if not isinstance(out_positions, (tuple, list)) or len(out_positions) != 2:
@@ -112,8 +114,13 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
                                     f"{main_aval.dtype.name}.")
         seeds = [lax.full((), 1, a.dtype) if i == main else _zeros(a)
                  for i, a in enumerate(traced.out_avals)]
-        outs, cts = _vjp_call(traced, leaves, wrt, seeds)
-        grads = [_as_input_dtype(ct, leaves[i]) for ct, i in zip(cts, wrt)]
+        outs, cts = _vjp_call(traced, leaves, wrt, seeds) if wrt else (
+            call_function(current_trace(), traced.fn_name, list(leaves) + traced.consts,
+                          traced.out_avals), [])
+        cotangent_of = {i: _as_input_dtype(ct, leaves[i]) for ct, i in zip(cts, wrt)}
+        # integer inputs (allow_int) get float0 zeros, made outside the compiled program
+        grads = [cotangent_of.get(i, _Float0(aval_of(leaves[i]).shape))
+                 for n in nums for i in ranges[n]]
         arg_leaves = [list(grads[_offset(ranges, nums, k):_offset(ranges, nums, k) + len(ranges[n])])
                       for k, n in enumerate(nums)]
         grad_trees = tuple(pytree.flatten(args[n])[1].unflatten(g) for n, g in zip(nums, arg_leaves))
@@ -128,8 +135,26 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
 
     @functools.wraps(fun)
     def value_and_grad_f(*args, **kwargs):
-        return run(*args, **kwargs)
+        return _materialize_float0(run(*args, **kwargs))
     return value_and_grad_f
+
+
+class _Float0:
+    """The gradient of an integer input: no value in the program, float0 zeros outside it."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+
+pytree.register_node(_Float0, lambda z: ((), z.shape), lambda shape, _: _Float0(shape))
+
+
+def _materialize_float0(result):
+    leaves, treedef = pytree.flatten(result, is_leaf=lambda x: isinstance(x, _Float0))
+    if not any(isinstance(x, _Float0) for x in leaves):
+        return result
+    return treedef.unflatten([np.zeros(x.shape, dtypes.float0) if isinstance(x, _Float0) else x
+                              for x in leaves])
 
 
 def _offset(ranges, nums, k):

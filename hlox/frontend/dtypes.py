@@ -248,6 +248,10 @@ def to_inexact(dtype, weak):
     return canonicalize(_TO_INEXACT[np.dtype(dtype)]), weak
 
 
+# the tangent type of integer and boolean values
+float0 = np.dtype([("float0", np.void, 0)])
+
+
 def complex_of(dtype):
     """The complex type a value is converted to for a complex-only op (e.g. FFT)."""
     inexact = canonicalize(to_inexact(dtype, False)[0])

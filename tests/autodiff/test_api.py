@@ -190,3 +190,24 @@ def test_jacobian_nesting_of_pytrees_argnums_and_aux(api):
     _tree_close(h(f, argnums=(0, 1))(p, 2.0), j(fr, argnums=(0, 1))(pr, 2.0), tol=1e-4)
     aux = lambda np_: lambda x: (np_.sum(x ** 3) * x, np_.max(x))  # noqa: E731
     _tree_close(h(aux(jnp), has_aux=True)(X), j(aux(jr), has_aux=True)(X), tol=1e-4)
+
+
+@pytest.mark.parametrize("args,argnums", [((1.5, 2), (0, 1)), ((np.arange(3), 2.0), 0),
+                                          (({"w": np.ones(3, np.float32), "n": np.arange(2)},),
+                                           0)])
+def test_grad_allow_int_gives_float0_zeros(args, argnums):
+    """Integer inputs differentiated with allow_int=True get float0 zeros of their shape."""
+    def f(*xs):
+        leaves = jax.tree.leaves(xs)
+        return sum(leaf.sum() * 1.0 if hasattr(leaf, "sum") else leaf * 1.0 for leaf in leaves)
+
+    got = hlox.grad(f, argnums=argnums, allow_int=True)(*args)
+    want = jax.grad(f, argnums=argnums, allow_int=True)(*args)
+    got_leaves, want_leaves = jax.tree.leaves(got), jax.tree.leaves(want)
+    assert len(got_leaves) == len(want_leaves)
+    for g, w in zip(got_leaves, want_leaves):
+        assert np.asarray(g).dtype == np.asarray(w).dtype and np.shape(g) == np.shape(w)
+        if np.asarray(w).dtype != jax.dtypes.float0:
+            assert_matches(g, w)
+    with pytest.raises(TypeError, match="allow_int"):
+        hlox.grad(f, argnums=argnums)(*args)
