@@ -504,6 +504,20 @@ def _sort_emit(trace, values, out_avals, *, dimension, is_stable, comparator):
 sort = Primitive("stablehlo.sort", _sort_rule, _sort_emit, multiple_results=True)
 
 
+def _top_k_rule(x, *, k):
+    """The k largest entries of the last axis, in descending order, and their int32 indices
+    (ties: the lower index first)."""
+    if x.ndim == 0 or dtypes.is_complex(x.dtype) or not 0 <= k <= x.shape[-1]:
+        raise TypeError(f"top_k needs a real operand of rank >= 1 and 0 <= k <= its last "
+                        f"dimension, got {x.str_short()} and k={k}")
+    shape = x.shape[:-1] + (k,)
+    return [x.update(shape=shape), ShapedArray(shape, dtypes.int32)]
+
+
+top_k = Primitive("chlo.top_k", _top_k_rule, simple_emitter("chlo.top_k", lambda k: {"k": i64(k)}),
+                  multiple_results=True)
+
+
 def _gather_rule(operand, indices, *, offset_dims, collapsed_slice_dims, start_index_map,
                  index_vector_dim, slice_sizes, operand_batching_dims=(),
                  start_indices_batching_dims=(), indices_are_sorted=False):

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 
 import hlox.numpy as jnp
-from hlox.frontend import dtypes, errors, lax
+from hlox.frontend import dtypes, errors, lax, lax_extras
 from hlox.frontend.control_flow import fori_loop, while_loop
 from hlox.frontend.core import Tracer
 from hlox.frontend.jit import eager_jit
@@ -690,14 +690,6 @@ def shuffle(key, x, axis=0):
     return permutation(key, x, axis, independent=True)
 
 
-def _top_k_indices(x, k):
-    """Indices of the k largest entries of the last axis (ties: the lower index first)."""
-    n = x.shape[-1]
-    order = lax.broadcasted_iota(np.dtype(np.int32), x.shape, x.ndim - 1)
-    _, order = lax.sort_key_val(jnp.negative(x), order, x.ndim - 1)
-    return lax.slice_in_dim(order, 0, k, axis=x.ndim - 1) if k < n else order
-
-
 def _choice(key, arr, p, shape, replace, axis, n_inputs, mode):
     n_draws = math.prod(shape)
     if p is None:
@@ -716,7 +708,7 @@ def _choice(key, arr, p, shape, replace, axis, n_inputs, mode):
             ind = jnp.searchsorted(p_cuml, r).astype(dtypes.default_int())
         else:
             g = jnp.add(_gumbel(key, (n_inputs,), p.dtype, mode), jnp.log(p))
-            ind = _top_k_indices(g, n_draws).astype(dtypes.default_int())
+            ind = lax_extras.top_k(g, n_draws)[1].astype(dtypes.default_int())
         result = ind if arr is None else jnp.take(arr, ind, axis)
     if arr is None:
         return jnp.reshape(result, shape)
@@ -773,7 +765,7 @@ def _categorical(key, logits, shape, batch_shape, axis, replace, mode):
     if k > logits.shape[axis]:
         raise errors.value_error(f"Number of samples without replacement ({k}) cannot exceed "
                                  f"number of categories ({logits.shape[axis]}).")
-    indices = _top_k_indices(jnp.moveaxis(logits, axis, -1), k)
+    indices = lax_extras.top_k(jnp.moveaxis(logits, axis, -1), k)[1]
     return lax.reshape(indices, shape, (indices.ndim - 1, *range(indices.ndim - 1)))
 
 

@@ -1,5 +1,5 @@
-"""Ops that JAX's exports contain but hlox's frontend does not emit itself (chlo.square from
-jnp.var, chlo.top_k from lax.top_k, threefry's bitcast_convert): see
+"""Ops that JAX's exports contain (chlo.square from jnp.var, chlo.top_k from lax.top_k,
+threefry's bitcast_convert): see
 tests/passes/test_jax_export_corpus.py."""
 import numpy as np
 
