@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from hlox import config  # noqa: F401  (hlox.config.update(...), as jax.config)
-from hlox.frontend import array_methods as _array_methods  # noqa: F401  (attaches operators)
+from hlox.numerics import array_methods as _array_methods  # noqa: F401  (attaches operators)
 from hlox.frontend.errors import (ConcretizationTypeError, TracerArrayConversionError,  # noqa: F401
                                   TracerIntegerConversionError, UnexpectedTracerError)
 from hlox.frontend.jit import ShapeDtypeStruct, jit  # noqa: F401
-from hlox.frontend.autodiff import (grad, hessian, jacfwd, jacobian, jacrev, jvp,  # noqa: F401
+from hlox.transforms.autodiff import (grad, hessian, jacfwd, jacobian, jacrev, jvp,  # noqa: F401
                                     linearize, value_and_grad, vjp)
 from hlox.frontend.custom_derivatives import custom_jvp, custom_vjp  # noqa: F401
 from hlox.frontend.checkpoint import checkpoint, checkpoint_policies, remat  # noqa: F401
-from hlox.frontend.vmap import vmap  # noqa: F401
+from hlox.transforms.vmap import vmap  # noqa: F401
 from hlox.frontend.callbacks import pure_callback  # noqa: F401
-from hlox.frontend.api_extra import (clear_caches, closure_convert, custom_gradient,  # noqa: F401
+from hlox.transforms.api_extra import (clear_caches, closure_convert, custom_gradient,  # noqa: F401
                                      default_device, disable_jit, enable_x64,
                                      ensure_compile_time_eval, linear_transpose, live_arrays)
 from hlox.frontend.api import (block_until_ready, default_backend, device_count, device_get,  # noqa: F401

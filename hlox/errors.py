@@ -2,7 +2,7 @@
 from hlox.frontend.errors import (ConcretizationTypeError, TracerArrayConversionError,
                                   TracerBoolConversionError, TracerIntegerConversionError,
                                   UnexpectedTracerError)
-from hlox.frontend.numpy.indexing import NonConcreteBooleanIndexError
+from hlox.numerics.numpy.indexing import NonConcreteBooleanIndexError
 from hlox.lowering.runtime import JaxRuntimeError
 
 __all__ = ["ConcretizationTypeError", "JaxRuntimeError", "NonConcreteBooleanIndexError",

@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 
 import hlox
 import hlox.random as hr
-from hlox.frontend import random as hlox_random
+from hlox.numerics.random import prng as hlox_random
 
 BF16 = np.dtype(ml_dtypes.bfloat16)
 P5 = np.array([.1, .2, .3, .2, .2], np.float32)

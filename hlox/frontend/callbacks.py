@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from hlox.frontend import dtypes, errors
-from hlox.frontend.avals import ShapedArray
+from hlox.lowering.avals import ShapedArray
 from hlox.frontend.core import Tracer, aval_of, current_trace, is_array_like
 from hlox.frontend.primitives import emit
 from hlox.lowering import callbacks, pytree

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from hlox.frontend import dtypes, errors, lax, ops
-from hlox.frontend.avals import ShapedArray
+from hlox.lowering.avals import ShapedArray
 from hlox.frontend.core import current_trace
 from hlox.frontend.jit import ShapeDtypeStruct, call_function, eager_jit, trace_private_function
 from hlox.lowering import pytree

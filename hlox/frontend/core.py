@@ -13,7 +13,7 @@ import threading
 import numpy as np
 
 from hlox.frontend import dtypes, errors
-from hlox.frontend.avals import ShapedArray
+from hlox.lowering.avals import ShapedArray
 from hlox.lowering import mlir
 from hlox.lowering.array import Array
 from hlox.lowering.mlir import func as func_dialect

@@ -12,7 +12,7 @@ import weakref
 import numpy as np
 
 from hlox.frontend import dtypes, errors
-from hlox.frontend.avals import ShapedArray
+from hlox.lowering.avals import ShapedArray
 from hlox.frontend.core import Trace, Tracer, aval_of, current_trace, to_array, tracing
 from hlox.frontend.primitives import COMPILE_TIME_EVAL, emit
 from hlox.lowering import executable, pytree

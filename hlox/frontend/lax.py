@@ -15,7 +15,7 @@ from collections import namedtuple
 import numpy as np
 
 from hlox.frontend import dtypes, errors, ops, primitives
-from hlox.frontend.avals import ShapedArray
+from hlox.lowering.avals import ShapedArray
 from hlox.frontend.core import aval_of, to_array, current_trace, Tracer
 from hlox.lowering.array import Array
 
@@ -948,7 +948,7 @@ class GatherScatterMode:
 
 def gather(operand, start_indices, dimension_numbers, slice_sizes, *, indices_are_sorted=False,
            unique_indices=False, mode=None, fill_value=None):
-    from hlox.frontend.numpy import indexing  # the out-of-bounds modes live with indexing
+    from hlox.numerics.numpy import indexing  # the out-of-bounds modes live with indexing
     return indexing.gather_with_mode(asarray(operand), asarray(start_indices), dimension_numbers,
                                      tuple(slice_sizes), indices_are_sorted, mode, fill_value)
 
@@ -956,7 +956,7 @@ def gather(operand, start_indices, dimension_numbers, slice_sizes, *, indices_ar
 def _scatter_fn(combiner_name):
     def fn(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
            unique_indices=False, mode=None, update_jaxpr=None, update_consts=None):
-        from hlox.frontend.numpy import indexing
+        from hlox.numerics.numpy import indexing
         return indexing.scatter_with_mode(asarray(operand), asarray(scatter_indices),
                                           asarray(updates), dimension_numbers, combiner_name,
                                           indices_are_sorted, unique_indices, mode)
@@ -974,7 +974,7 @@ scatter_max = _scatter_fn("maximum")
 # -- misc ------------------------------------------------------------------------------
 def stop_gradient(x):
     """Identity on values; the autodiff passes treat it as a zero derivative."""
-    from hlox.frontend import autodiff
+    from hlox.transforms import autodiff
     return autodiff.stop_gradient(x)
 
 
@@ -986,22 +986,22 @@ def optimization_barrier(operand):
 
 
 def cumsum(operand, axis=0, reverse=False):
-    from hlox.frontend.numpy import reductions
+    from hlox.numerics.numpy import reductions
     return reductions.cumulative(operand, axis, "add", reverse)
 
 
 def cumprod(operand, axis=0, reverse=False):
-    from hlox.frontend.numpy import reductions
+    from hlox.numerics.numpy import reductions
     return reductions.cumulative(operand, axis, "multiply", reverse)
 
 
 def cummax(operand, axis=0, reverse=False):
-    from hlox.frontend.numpy import reductions
+    from hlox.numerics.numpy import reductions
     return reductions.cumulative(operand, axis, "maximum", reverse)
 
 
 def cummin(operand, axis=0, reverse=False):
-    from hlox.frontend.numpy import reductions
+    from hlox.numerics.numpy import reductions
     return reductions.cumulative(operand, axis, "minimum", reverse)
 
 

@@ -155,7 +155,7 @@ def _int_zeros(x):
 
 def _take_rows(x, index):
     """x[..., index[..., i], :] for every row i (batched gather)."""
-    from hlox.frontend.numpy.indexing import take_along_axis
+    from hlox.numerics.numpy.indexing import take_along_axis
     return take_along_axis(x, lax.expand_dims(index, (index.ndim,)), axis=-2)
 
 
@@ -270,7 +270,7 @@ def _lu_solve_core(lu_, perm, b, trans):
 def lu_solve(lu_, permutation, b, trans=0):
     """Solve A x = b (trans 0), A^T x = b (1) or A^H x = b (2) from A's LU factors; b is
     [..., m] (a vector when it has one axis fewer than lu) or [..., m, k], batches broadcast."""
-    from hlox.frontend.numpy._util import broadcast_shapes
+    from hlox.numerics.numpy._util import broadcast_shapes
     lu_, permutation, b = lax.asarray(lu_), lax.asarray(permutation), lax.asarray(b)
     _check_matrix("lu_solve", lu_, square=True)
     vector = lu_.ndim == b.ndim + 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from hlox.frontend import dtypes
-from hlox.frontend.avals import ShapedArray
+from hlox.lowering.avals import ShapedArray
 from hlox.frontend.primitives import Primitive, emit
 from hlox.lowering import lapack, mlir
 from hlox.lowering.mlir import ir, stablehlo

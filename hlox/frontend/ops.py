@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from hlox.frontend import dtypes
-from hlox.frontend.avals import ShapedArray
+from hlox.lowering.avals import ShapedArray
 from hlox.frontend.core import Tracer
 from hlox.frontend.primitives import Primitive, emit, simple_emitter
 from hlox.lowering import mlir

@@ -7,7 +7,7 @@ compiling it once per (op, abstract values, parameters).
 from __future__ import annotations
 
 from hlox.frontend import errors
-from hlox.frontend.avals import ShapedArray
+from hlox.lowering.avals import ShapedArray
 from hlox.frontend.core import Trace, Tracer, aval_of, current_trace, to_array
 from hlox.lowering import executable
 from hlox.lowering.array import Array

@@ -2,8 +2,8 @@
 lax_extras)."""
 from hlox.frontend.lax import *  # noqa: F401,F403
 from hlox.frontend.lax import __all__ as _lax_all
-from hlox.frontend.lax_extras import *  # noqa: F401,F403
-from hlox.frontend.lax_extras import __all__ as _extras_all
+from hlox.numerics.lax_extras import *  # noqa: F401,F403
+from hlox.numerics.lax_extras import __all__ as _extras_all
 from hlox.frontend.lax_special import *  # noqa: F401,F403
 from hlox.frontend.lax_special import __all__ as _special_all
 from hlox.lax import linalg  # noqa: E402,F401

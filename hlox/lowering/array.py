@@ -1,13 +1,13 @@
 """`hlox.Array`: a device-resident array.
 
 The data half lives here (buffer, host copies, devices); the numpy methods and
-operators are attached by `hlox.frontend.array_methods`, shared with tracers.
+operators are attached by `hlox.numerics.array_methods`, shared with tracers.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from hlox.frontend.avals import ShapedArray
+from hlox.lowering.avals import ShapedArray
 from hlox.lowering import runtime
 
 

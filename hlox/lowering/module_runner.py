@@ -10,7 +10,7 @@ import dataclasses
 
 import numpy as np
 
-from hlox.frontend.avals import ShapedArray
+from hlox.lowering.avals import ShapedArray
 from hlox.lowering import executable, runtime
 from hlox.lowering.mlir import ir, shape_and_dtype
 

@@ -1,4 +1,4 @@
-"""`hlox.numpy`: the jax.numpy-compatible namespace (implemented in hlox.frontend.numpy)."""
+"""`hlox.numpy`: the jax.numpy-compatible namespace (implemented in hlox.numerics.numpy)."""
 from __future__ import annotations
 
 import importlib as _importlib
@@ -6,7 +6,7 @@ import importlib as _importlib
 import numpy as _np
 
 from hlox.frontend import dtypes as _dtypes
-from hlox.frontend.numpy.scalar_types import scalar_type as _scalar_type
+from hlox.numerics.numpy.scalar_types import scalar_type as _scalar_type
 from hlox.lowering.array import Array as ndarray  # noqa: F401
 
 _MODULES = ["elementwise", "creation", "shape", "reductions", "linalg", "indexing",
@@ -17,9 +17,9 @@ def _export():
     names = []
     for name in _MODULES:
         try:
-            module = _importlib.import_module(f"hlox.frontend.numpy.{name}")
+            module = _importlib.import_module(f"hlox.numerics.numpy.{name}")
         except ModuleNotFoundError as e:
-            if e.name != f"hlox.frontend.numpy.{name}":
+            if e.name != f"hlox.numerics.numpy.{name}":
                 raise
             continue
         for attr in getattr(module, "__all__", ()):

@@ -1,8 +1,8 @@
 """`hlox.numpy.linalg`: the jax.numpy.linalg-compatible namespace."""
 from __future__ import annotations
 
-from hlox.frontend.numpy import decompositions as _decompositions
-from hlox.frontend.numpy import linalg as _linalg
+from hlox.numerics.numpy import decompositions as _decompositions
+from hlox.numerics.numpy import linalg as _linalg
 
 __all__ = list(_linalg.LINALG_ALL) + list(_linalg.LINALG_FORMS) + list(_decompositions.__all__)
 globals().update({name: getattr(_linalg, name) for name in _linalg.LINALG_ALL})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hlox.frontend.avals import ShapedArray
+from hlox.lowering.avals import ShapedArray
 from hlox.lowering import mlir
 from hlox.lowering.mlir import ir
 from hlox.passes.registry import PassError

@@ -1,4 +1,4 @@
-"""Every function of hlox.frontend.numpy.elementwise against real JAX (values, shape, dtype,
+"""Every function of hlox.numerics.numpy.elementwise against real JAX (values, shape, dtype,
 weak type, and the error type where JAX refuses) and numpy (values), eager and under jit,
 on broadcasting shapes, several dtypes and Python-scalar operands; plus Python operators."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ from hypothesis import given, settings, strategies as st
 
 import hlox
 import hlox.numpy as hnp
-from hlox.frontend.numpy import elementwise
+from hlox.numerics.numpy import elementwise
 from conftest import assert_matches, enable_x64
 
 BOOL = [np.bool_]

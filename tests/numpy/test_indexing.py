@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 import hlox
 import hlox.lax as hlax
 import hlox.numpy as hjnp
-from hlox.frontend.numpy import indexing
+from hlox.numerics.numpy import indexing
 
 SHAPES = [(5,), (3, 4), (2, 3, 4)]
 rng = np.random.default_rng(0)

@@ -1,32 +1,3 @@
-"""`hlox.scipy.stats.binom`, as jax.scipy.stats.binom."""
-from __future__ import annotations
-
-import numpy as np
-
-import hlox.numpy as jnp
-from hlox.frontend import lax
-from hlox.frontend.numpy._util import promote_args_inexact
-from hlox.scipy.special import gammaln, xlog1py, xlogy
-from hlox.scipy.stats._util import const, jit_public
-
-__all__ = ["logpmf", "pmf"]
-
-
-def logpmf(k, n, p, loc=0):
-    k, n, p, loc = promote_args_inexact("binom.logpmf", k, n, p, loc)
-    y = lax.sub(k, loc)
-    zero = const(y, 0)
-    comb_term = lax.sub(gammaln(n + 1), lax.add(gammaln(y + 1), gammaln(n - y + 1)))
-    log_linear_term = lax.add(xlogy(y, p), xlog1py(lax.sub(n, y), lax.neg(p)))
-    log_probs = lax.add(comb_term, log_linear_term)
-    y_n_cond = jnp.logical_or(jnp.logical_and(lax.eq(y, zero), lax.eq(n, zero)),
-                              lax.eq(log_linear_term, zero))
-    log_probs = jnp.where(y_n_cond, 0.0, log_probs)
-    return jnp.where(lax.ge(k, loc) & lax.lt(k, loc + n + 1), log_probs, -np.inf)
-
-
-def pmf(k, n, p, loc=0):
-    return lax.exp(logpmf(k, n, p, loc))
-
-
-jit_public(globals())
+"""`hlox.scipy.stats.binom` (implemented in hlox.numerics.scipy.stats.binom)."""
+from hlox.numerics.scipy.stats.binom import *  # noqa: F401,F403
+from hlox.numerics.scipy.stats.binom import __all__  # noqa: F401

@@ -1,28 +1,3 @@
-"""`hlox.scipy.stats.geom`, as jax.scipy.stats.geom."""
-from __future__ import annotations
-
-import numpy as np
-
-import hlox.numpy as jnp
-from hlox.frontend import lax
-from hlox.frontend.numpy._util import promote_args_inexact
-from hlox.scipy.special import xlog1py
-from hlox.scipy.stats._util import const, jit_public
-
-__all__ = ["logpmf", "pmf"]
-
-
-def logpmf(k, p, loc=0):
-    k, p, loc = promote_args_inexact("geom.logpmf", k, p, loc)
-    zero = const(k, 0)
-    one = const(k, 1)
-    x = lax.sub(k, loc)
-    log_probs = xlog1py(lax.sub(x, one), -p) + lax.log(p)
-    return jnp.where(lax.le(x, zero), -np.inf, log_probs)
-
-
-def pmf(k, p, loc=0):
-    return jnp.exp(logpmf(k, p, loc))
-
-
-jit_public(globals())
+"""`hlox.scipy.stats.geom` (implemented in hlox.numerics.scipy.stats.geom)."""
+from hlox.numerics.scipy.stats.geom import *  # noqa: F401,F403
+from hlox.numerics.scipy.stats.geom import __all__  # noqa: F401

@@ -1,29 +1,3 @@
-"""`hlox.scipy.stats.nbinom`, as jax.scipy.stats.nbinom."""
-from __future__ import annotations
-
-import numpy as np
-
-import hlox.numpy as jnp
-from hlox.frontend import lax
-from hlox.frontend.numpy._util import promote_args_inexact
-from hlox.scipy.special import gammaln, xlogy
-from hlox.scipy.stats._util import const, jit_public
-
-__all__ = ["logpmf", "pmf"]
-
-
-def logpmf(k, n, p, loc=0):
-    k, n, p, loc = promote_args_inexact("nbinom.logpmf", k, n, p, loc)
-    one = const(k, 1)
-    y = lax.sub(k, loc)
-    comb_term = lax.sub(lax.sub(gammaln(lax.add(y, n)), gammaln(n)), gammaln(lax.add(y, one)))
-    log_linear_term = lax.add(xlogy(n, p), xlogy(y, lax.sub(one, p)))
-    log_probs = lax.add(comb_term, log_linear_term)
-    return jnp.where(lax.lt(k, loc), -np.inf, log_probs)
-
-
-def pmf(k, n, p, loc=0):
-    return lax.exp(logpmf(k, n, p, loc))
-
-
-jit_public(globals())
+"""`hlox.scipy.stats.nbinom` (implemented in hlox.numerics.scipy.stats.nbinom)."""
+from hlox.numerics.scipy.stats.nbinom import *  # noqa: F401,F403
+from hlox.numerics.scipy.stats.nbinom import __all__  # noqa: F401

@@ -42,7 +42,7 @@ def _layout(func_op):
 
 
 def _result_avals(module_op, name):
-    from hlox.frontend.avals import ShapedArray
+    from hlox.lowering.avals import ShapedArray
     from hlox.lowering import mlir
     fn = irutil.find_function(module_op, name)
     ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)

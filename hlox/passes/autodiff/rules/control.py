@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from hlox.frontend import lax, ops
-from hlox.frontend.avals import ShapedArray
+from hlox.lowering.avals import ShapedArray
 from hlox.frontend.jit import call_function
 from hlox.lowering.mlir import ir
 from hlox.passes import irutil

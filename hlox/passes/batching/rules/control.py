@@ -32,7 +32,7 @@ def _batched(site, name, in_dims, materialize_outputs=False):
 
 
 def _result_avals(site, name):
-    from hlox.frontend.avals import ShapedArray
+    from hlox.lowering.avals import ShapedArray
     from hlox.lowering import mlir
     fn = irutil.find_function(site.module_op, name)
     ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)

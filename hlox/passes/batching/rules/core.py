@@ -288,7 +288,7 @@ def _barrier(site, args, dims):
 def _call(site, args, dims):
     """Batch the callee into a function of its own (once per module and axes) and call it."""
     from hlox.frontend.jit import call_function
-    from hlox.frontend.avals import ShapedArray
+    from hlox.lowering.avals import ShapedArray
     from hlox.passes.batching.core import batch
     callee = ir.FlatSymbolRefAttr(site.attr("callee")).value
     tag = "_".join("n" if d is None else str(d) for d in dims)

@@ -7,7 +7,7 @@ custom_call is opaque and runs once per example.
 """
 from __future__ import annotations
 
-from hlox.frontend.avals import ShapedArray
+from hlox.lowering.avals import ShapedArray
 from hlox.lowering.mlir import ir
 from hlox.passes.batching.common import batch_rule, materialize
 from hlox.passes.batching.core import per_example_loop

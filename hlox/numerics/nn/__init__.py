@@ -1,0 +1,1 @@
+"""hlox.nn's implementation: activations, attention, initializers."""

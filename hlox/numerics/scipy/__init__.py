@@ -1,0 +1,1 @@
+"""hlox.scipy's implementation: special functions, linear algebra, statistics."""

@@ -1,0 +1,1 @@
+"""hlox.scipy.stats's implementation, one module per distribution."""
