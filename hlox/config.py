@@ -1,7 +1,9 @@
 """Process-wide configuration, JAX's flag names: `hlox.config.update("jax_enable_x64", True)`."""
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 
 _FLAGS = {
     "jax_enable_x64": os.environ.get("JAX_ENABLE_X64", "0").lower() in ("1", "true"),
@@ -34,8 +36,26 @@ class _Config:
 config = _Config()
 
 
+_thread_policy = threading.local()
+
+
 def x64_enabled() -> bool:
-    return _FLAGS["jax_enable_x64"]
+    """Whether this thread's tracing keeps 64-bit dtypes: the user's flag, unless a pass on this
+    thread has set its own dtype policy (see `dtype_policy`)."""
+    keep_64 = getattr(_thread_policy, "keep_64", None)
+    return _FLAGS["jax_enable_x64"] if keep_64 is None else keep_64
+
+
+@contextlib.contextmanager
+def dtype_policy(keep_64: bool):
+    """Within this thread only, trace as if x64 were `keep_64`: a pass emits the dtypes of the IR
+    it reads, whatever the user's setting, without touching the process-wide flag."""
+    old = getattr(_thread_policy, "keep_64", None)
+    _thread_policy.keep_64 = keep_64
+    try:
+        yield
+    finally:
+        _thread_policy.keep_64 = old
 
 
 class _Flag:

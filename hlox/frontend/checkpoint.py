@@ -18,7 +18,7 @@ from hlox.frontend.core import current_trace, tracing
 from hlox.frontend.jit import call_function, trace_private_function
 from hlox.lowering import pytree
 from hlox.lowering.mlir import ir
-from hlox.passes.autodiff.rules.calls import CHECKPOINT_NAME_ATTR, REMAT_ATTR, REMAT_CSE_ATTR
+from hlox.frontend.ad_annotations import CHECKPOINT_NAME_ATTR, REMAT_ATTR, REMAT_CSE_ATTR
 
 
 class Policy:

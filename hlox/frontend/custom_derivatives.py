@@ -17,7 +17,7 @@ from hlox.frontend.jit import JitFunction, call_function, trace_private_function
 from hlox.lowering import pytree
 from hlox.lowering.mlir import ir
 
-from hlox.passes.autodiff.rules.calls import (CUSTOM_JVP_ATTR, CUSTOM_VJP_BWD_ATTR,  # noqa: E402
+from hlox.frontend.ad_annotations import (CUSTOM_JVP_ATTR, CUSTOM_VJP_BWD_ATTR,  # noqa: E402
                                               CUSTOM_VJP_FWD_ATTR, LAYOUT_ATTR)
 
 

@@ -15,8 +15,10 @@ from collections import namedtuple
 import numpy as np
 
 from hlox.frontend import dtypes, errors, ops, primitives
+from hlox.frontend.ad_annotations import stop_gradient  # noqa: F401  (lax.stop_gradient)
 from hlox.lowering.avals import ShapedArray
 from hlox.frontend.core import aval_of, to_array, current_trace, Tracer
+from hlox.lowering import pytree
 from hlox.lowering.array import Array
 
 
@@ -939,70 +941,11 @@ class ScatterDimensionNumbers(namedtuple("ScatterDimensionNumbers", [
                                tuple(scatter_indices_batching_dims))
 
 
-class GatherScatterMode:
-    CLIP = "clip"
-    FILL_OR_DROP = "fill"
-    PROMISE_IN_BOUNDS = "promise_in_bounds"
-    ONE_HOT = "one_hot"
-
-
-def gather(operand, start_indices, dimension_numbers, slice_sizes, *, indices_are_sorted=False,
-           unique_indices=False, mode=None, fill_value=None):
-    from hlox.numerics.numpy import indexing  # the out-of-bounds modes live with indexing
-    return indexing.gather_with_mode(asarray(operand), asarray(start_indices), dimension_numbers,
-                                     tuple(slice_sizes), indices_are_sorted, mode, fill_value)
-
-
-def _scatter_fn(combiner_name):
-    def fn(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
-           unique_indices=False, mode=None, update_jaxpr=None, update_consts=None):
-        from hlox.numerics.numpy import indexing
-        return indexing.scatter_with_mode(asarray(operand), asarray(scatter_indices),
-                                          asarray(updates), dimension_numbers, combiner_name,
-                                          indices_are_sorted, unique_indices, mode)
-    return fn
-
-
-scatter = _scatter_fn("set")
-scatter_add = _scatter_fn("add")
-scatter_sub = _scatter_fn("sub")
-scatter_mul = _scatter_fn("multiply")
-scatter_min = _scatter_fn("minimum")
-scatter_max = _scatter_fn("maximum")
-
-
 # -- misc ------------------------------------------------------------------------------
-def stop_gradient(x):
-    """Identity on values; the autodiff passes treat it as a zero derivative."""
-    from hlox.transforms import autodiff
-    return autodiff.stop_gradient(x)
-
-
 def optimization_barrier(operand):
-    from hlox.tree_util import tree_flatten, tree_unflatten
-    leaves, tree = tree_flatten(operand)
+    leaves, tree = pytree.flatten(operand)
     outs = ops.optimization_barrier.bind(*[asarray(l) for l in leaves])
-    return tree_unflatten(tree, outs)
-
-
-def cumsum(operand, axis=0, reverse=False):
-    from hlox.numerics.numpy import reductions
-    return reductions.cumulative(operand, axis, "add", reverse)
-
-
-def cumprod(operand, axis=0, reverse=False):
-    from hlox.numerics.numpy import reductions
-    return reductions.cumulative(operand, axis, "multiply", reverse)
-
-
-def cummax(operand, axis=0, reverse=False):
-    from hlox.numerics.numpy import reductions
-    return reductions.cumulative(operand, axis, "maximum", reverse)
-
-
-def cummin(operand, axis=0, reverse=False):
-    from hlox.numerics.numpy import reductions
-    return reductions.cumulative(operand, axis, "minimum", reverse)
+    return tree.unflatten(outs)
 
 
 
@@ -1051,4 +994,4 @@ from hlox.frontend.control_flow import __all__ as _control_flow_names  # noqa: E
 
 __all__ = sorted(n for n, v in list(globals().items())
                  if not n.startswith("_") and getattr(v, "__module__", None) == __name__
-                 and (callable(v) or isinstance(v, type))) + list(_control_flow_names)
+                 and (callable(v) or isinstance(v, type))) + list(_control_flow_names) + ["stop_gradient"]

@@ -7,6 +7,7 @@
         hp.emit_remark(module, "...")
 
     hp.run(module, "builtin.module(count-ops{top=3},func.func(cse),canonicalize)")
+    hp.apply(module, "hlox-vjp", func="f", wrt=[0])  # one pass, options as keywords
 
 Python and C++ passes run in one MLIR PassManager (see `pipeline`).
 """
@@ -16,16 +17,14 @@ import importlib.util
 import os
 
 from hlox.passes.diagnostics import Diagnostic, emit_error, emit_remark, emit_warning, note
-from hlox.passes.pipeline import Nested, PassRef, PipelineError, parse_pipeline, run, validate
+from hlox.passes.pipeline import Nested, PassRef, PipelineError, apply, parse_pipeline, run, validate
 from hlox.passes.registry import (Option, PassError, PassInfo, get, mlir_pass_anchor, mlir_pass_options,
                                   mlir_passes, python_passes, register)
 from hlox.passes.rewrite import RewritePass, rewrite_pass
-from hlox.passes import transforms  # noqa: F401  (registers hlox-jvp, hlox-vjp, hlox-grad, hlox-batch)
-from hlox.passes.autodiff import passes as _autodiff_passes  # noqa: F401,E402  (the real hlox-jvp/vjp/grad)
-from hlox.passes.batching import passes as _batching_passes  # noqa: F401,E402  (the real hlox-batch)
+from hlox.passes import transform_passes  # noqa: F401  (registers hlox-jvp, hlox-vjp, hlox-grad, hlox-batch)
 
 __all__ = ["Diagnostic", "emit_error", "emit_remark", "emit_warning", "note", "Nested", "PassRef",
-           "PipelineError", "parse_pipeline", "run", "validate", "Option", "PassError", "PassInfo", "get",
+           "PipelineError", "apply", "parse_pipeline", "run", "validate", "Option", "PassError", "PassInfo", "get",
            "mlir_pass_anchor", "mlir_pass_options", "mlir_passes", "python_passes", "register",
            "RewritePass", "rewrite_pass", "load_plugin"]
 

@@ -1,7 +1,11 @@
 """Small IR utilities shared by the transformation passes (autodiff, batching)."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
+
+from hlox import config
 
 from hlox.lowering.avals import ShapedArray
 from hlox.lowering import mlir
@@ -10,15 +14,12 @@ from hlox.passes.registry import PassError
 
 
 def ir_dtypes(transform):
-    """Run a pass with 64-bit types enabled: it builds ops with the dtypes the IR already has
-    (a float64 module stays float64 whatever the user's x64 setting)."""
-    import functools
-
-    from hlox import config
-
+    """Run a pass under the dtype policy "the IR's dtypes": ops it builds keep the widths the
+    IR already has (a float64 module stays float64 whatever the user's x64 setting). The
+    policy is this thread's; the process-wide flag is never touched."""
     @functools.wraps(transform)
     def run(*args, **kwargs):
-        with config.flag("jax_enable_x64", True):
+        with config.dtype_policy(keep_64=True):
             return transform(*args, **kwargs)
     return run
 

@@ -16,9 +16,9 @@ import sys
 import traceback
 
 from hlox.lowering.mlir import enable_inlining, ir, passmanager
-from hlox.passes import diagnostics, registry
+from hlox.passes import diagnostics, irutil, registry
 
-__all__ = ["PassRef", "Nested", "PipelineError", "parse_pipeline", "validate", "run"]
+__all__ = ["PassRef", "Nested", "PipelineError", "parse_pipeline", "validate", "run", "apply"]
 
 _TOP_ANCHORS = ("builtin.module", "any")
 
@@ -41,13 +41,14 @@ class Nested:
         return f"{self.anchor}({','.join(map(str, self.elements))})"
 
 
-class PipelineError(ValueError):
+class PipelineError(registry.PassError):
     """A pipeline that could not be parsed or failed; `diagnostics` holds what MLIR and the passes said."""
 
     def __init__(self, message: str, diagnostics=()):
         self.diagnostics = list(diagnostics)
         lines = [message] + [str(d) for d in self.diagnostics]
         super().__init__("\n".join(lines))
+        self.raised = []  # what the Python passes raised, in order
 
 
 class _Parser:
@@ -174,7 +175,7 @@ def _pass_class_name(name: str) -> str:
     return "".join(part.title() for part in name.split("-")) + "Pass"
 
 
-def _python_pass(step: _Step):
+def _python_pass(step: _Step, raised: list):
     info, options, path = step.python, step.options, step.path
 
     def run(op, pass_):
@@ -183,8 +184,10 @@ def _python_pass(step: _Step):
                 try:
                     info.run(target, options)
                 except registry.PassError as e:
+                    raised.append(e)
                     diagnostics.emit_error(e.op if e.op is not None else target, f"{info.name}: {e}")
                 except Exception as e:  # a bug in the pass: report it, never crash the tool
+                    raised.append(e)
                     if os.environ.get("HLOX_PASS_TRACEBACK"):
                         traceback.print_exc()
                     diagnostics.emit_error(target, f"{info.name} failed: {type(e).__name__}: {e}")
@@ -194,7 +197,7 @@ def _python_pass(step: _Step):
     return run
 
 
-def _build(pm, pipeline: Nested) -> None:
+def _build(pm, steps, raised: list) -> None:
     pending: list[_Step] = []  # consecutive C++ passes with one path, added as one group
 
     def flush():
@@ -205,11 +208,11 @@ def _build(pm, pipeline: Nested) -> None:
                 raise PipelineError(f"invalid pass pipeline: {' '.join(str(e).split())}") from None
             pending.clear()
 
-    for step in _steps(pipeline, ()):
+    for step in steps:
         if step.python is not None:
             flush()
             info = step.python
-            pm.add(_python_pass(step), name=_pass_class_name(info.name), argument=info.name,
+            pm.add(_python_pass(step, raised), name=_pass_class_name(info.name), argument=info.name,
                    description=info.description)
         else:
             if pending and pending[0].path != step.path:
@@ -223,7 +226,7 @@ def validate(pipeline) -> Nested:
     if isinstance(pipeline, str):
         pipeline = parse_pipeline(pipeline)
     with registry.probe_context():
-        _build(passmanager.PassManager(pipeline.anchor), pipeline)
+        _build(passmanager.PassManager(pipeline.anchor), _steps(pipeline, ()), [])
     return pipeline
 
 
@@ -235,14 +238,55 @@ def run(module, pipeline, *, print_ir_before_all=False, print_ir_after_all=False
     diagnostic, if the pipeline is invalid or any pass fails. IR dumps and the
     timing report go to stderr, as in mlir-opt.
     """
-    op = module.operation
     if isinstance(pipeline, str):
         pipeline = parse_pipeline(pipeline)
+    return _execute(module.operation, pipeline.anchor, _steps(pipeline, ()), verify=verify,
+                    print_ir_before_all=print_ir_before_all, print_ir_after_all=print_ir_after_all,
+                    timing=timing, debug_info=debug_info)
+
+
+def apply(module, pass_name: str, /, *, verify_functions=None, **options) -> list[diagnostics.Diagnostic]:
+    """Run the registered pass `pass_name` on `module` (a builtin.module), options as keywords, in
+    MLIR's PassManager: the door hlox.grad, vmap and the other transforms go through, as
+    hlox-opt does. MLIR's verifier checks the whole module after the pass, or, while the module
+    is still being traced (its other functions unfinished), only `verify_functions`. What the
+    pass raises reaches the caller as itself: a PassError naming the op, or the exception JAX
+    raises for the same misuse (NotImplementedError for a vmap_method-less callback, ...)."""
+    info = registry.get(pass_name)
+    if info is None:
+        raise PipelineError(f"'{pass_name}' does not refer to a registered Python pass")
+    step = _Step((), python=info, options=info.option_values(options))
+    op = module.operation
+    try:
+        collected = _execute(op, "builtin.module", [step], verify=verify_functions is None)
+    except PipelineError as e:
+        if e.raised:
+            raise e.raised[0] from None
+        raise
+    for function in verify_functions or ():
+        _verify(op, function, pass_name)
+    return collected
+
+
+def _verify(module_op, function: str, pass_name: str) -> None:
+    func_op = irutil.find_function(module_op, function)
+    with module_op.context:
+        try:
+            func_op.verify()
+        except ir.MLIRError as e:
+            details = "; ".join(str(d) for d in e.error_diagnostics)
+            raise registry.PassError(f"{pass_name} produced invalid IR (an hlox bug): {details}",
+                                     op=func_op) from None
+
+
+def _execute(op, anchor: str, steps, *, verify, print_ir_before_all=False, print_ir_after_all=False,
+             timing=False, debug_info=False) -> list[diagnostics.Diagnostic]:
     collected: list[diagnostics.Diagnostic] = []
+    raised: list[Exception] = []
     enable_inlining(op.context)
     with op.context, diagnostics.capture(op.context, collected.append):
-        pm = passmanager.PassManager(pipeline.anchor)
-        _build(pm, pipeline)
+        pm = passmanager.PassManager(anchor)
+        _build(pm, steps, raised)
         pm.enable_verifier(verify)
         if print_ir_before_all or print_ir_after_all:
             pm.enable_ir_printing(print_before_all=print_ir_before_all, print_after_all=print_ir_after_all,
@@ -261,5 +305,7 @@ def run(module, pipeline, *, print_ir_before_all=False, print_ir_after_all=False
     if failure is not None:
         collected += [diagnostics.Diagnostic.from_mlir(d) for d in failure.error_diagnostics]
     if failure is not None or any(d.severity == "error" for d in collected):
-        raise PipelineError("pass pipeline failed", collected)
+        error = PipelineError("pass pipeline failed", collected)
+        error.raised = raised
+        raise error
     return collected

@@ -26,8 +26,10 @@ __all__ = ["Option", "PassInfo", "PassError", "register", "get", "python_passes"
            "mlir_passes", "mlir_pass_anchor", "mlir_pass_options"]
 
 
-class PassError(Exception):
-    """Raised inside a Python pass: becomes an error diagnostic at `op` (or the pass's op)."""
+class PassError(ValueError):
+    """The one error of hlox's passes: raised inside a Python pass, it becomes an error diagnostic
+    at `op` (or the pass's op); from `hlox.passes.apply` and from `hlox.grad`/`vmap` it reaches the
+    caller as itself. A ValueError, as JAX raises for the same misuse."""
 
     def __init__(self, message: str, op=None):
         super().__init__(message)
@@ -169,6 +171,16 @@ class PassInfo:
             except ValueError as e:
                 raise ValueError(f"pass '{self.name}' option '{key}': {e}") from None
         return types.SimpleNamespace(**{k.replace("-", "_"): v for k, v in values.items()})
+
+    def option_values(self, given: dict) -> types.SimpleNamespace:
+        """The options namespace from Python keywords (`in_axes=` for option `in-axes`)."""
+        values = {o.name.replace("-", "_"): o.default for o in self.options}
+        unknown = sorted(set(given) - set(values))
+        if unknown:
+            known = ", ".join(values) or "none"
+            raise PassError(f"pass '{self.name}' has no option '{unknown[0]}' (options: {known})")
+        values.update(given)
+        return types.SimpleNamespace(**values)
 
 
 _PASSES: dict[str, PassInfo] = {}

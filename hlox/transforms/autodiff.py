@@ -1,4 +1,4 @@
-"""grad, value_and_grad, jvp, vjp, linearize, jacfwd, jacrev, hessian, stop_gradient.
+"""grad, value_and_grad, jvp, vjp, linearize, jacfwd, jacrev, hessian.
 
 Each transform traces the user's function into a private `func.func`, runs the
 autodiff pass on the module to add its derivative, and emits a `func.call` to
@@ -17,8 +17,7 @@ from hlox.frontend.core import Tracer, aval_of, current_trace, tracing
 from hlox.frontend.jit import call_function, eager_jit, trace_private_function
 from hlox.lowering import pytree
 from hlox.lowering.mlir import ir
-from hlox.passes import autodiff
-from hlox.passes.registry import PassError
+from hlox.transforms.passes import run_transform
 
 
 def _argnums_tuple(argnums, n_args, api):
@@ -53,17 +52,7 @@ def _check_differentiable(leaves, positions, api, allow_int=False):
 
 def _derive(kind, traced, wrt):
     """Run the autodiff pass on the traced function; returns the new function's name."""
-    trace = current_trace()
-    module_op = trace.module.operation
-    make = {"jvp": autodiff.jvp, "vjp": autodiff.vjp}[kind]
-    from hlox.passes import irutil
-    name = irutil.unique_name(module_op, f"{traced.fn_name}_{kind}")
-    try:
-        fn = make(module_op, traced.fn_name, wrt=list(wrt), name=name)
-    except PassError as e:  # the pass names the op and its location: one clear Python error
-        raise ValueError(callbacks.explain_pass_error(e)) from None
-    fn.attributes["sym_visibility"] = ir.StringAttr.get("private")
-    return name
+    return run_transform(current_trace(), f"hlox-{kind}", traced.fn_name, wrt=list(wrt))
 
 
 def _vjp_call(traced, leaves, wrt, seeds):
@@ -374,28 +363,3 @@ jacobian = jacrev
 
 def hessian(fun, argnums=0, has_aux=False, holomorphic=False):
     return jacfwd(jacrev(fun, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
-
-
-# -- stop_gradient -----------------------------------------------------------------------------
-def stop_gradient(x):
-    """The identity whose derivative is zero: a call to a private identity function that the
-    autodiff passes recognise by its `hlox.stop_gradient` attribute."""
-    leaves, tree = pytree.flatten(x)
-    if not tracing():
-        return x
-    trace = current_trace()
-    outs = []
-    for leaf in leaves:
-        if isinstance(leaf, Tracer) and dtypes.is_inexact(leaf.dtype):
-            outs.append(_stop_gradient_call(trace, leaf))
-        else:
-            outs.append(leaf)
-    return tree.unflatten(outs)
-
-
-def _stop_gradient_call(trace, x):
-    def identity(v):
-        return v
-    traced, leaves = trace_private_function(identity, (x,), {}, trace)
-    traced.func_op.attributes["hlox.stop_gradient"] = ir.UnitAttr.get()
-    return call_function(trace, traced.fn_name, list(leaves) + traced.consts, traced.out_avals)[0]

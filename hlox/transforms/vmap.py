@@ -13,8 +13,7 @@ from hlox.frontend.core import aval_of, current_trace
 from hlox.frontend.jit import ShapeDtypeStruct, call_function, eager_jit, trace_private_function
 from hlox.lowering import pytree
 from hlox.lowering.mlir import ir
-from hlox.passes import batching, irutil
-from hlox.passes.registry import PassError
+from hlox.transforms.passes import run_transform
 
 
 def p_is_leaf(x):
@@ -66,13 +65,7 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
         traced, _ = trace_private_function(lambda a, kw: fun(*a, **kw),
                                            (tuple(example_args), example_kwargs), {}, trace)
         in_dims = axes + [None] * len(traced.consts)
-        name = irutil.unique_name(trace.module.operation, f"{traced.fn_name}_batch")
-        try:
-            fn = batching.batch(trace.module.operation, traced.fn_name, in_axes=in_dims,
-                                size=size, name=name)
-        except PassError as e:  # the pass names the op and its location
-            raise ValueError(str(e)) from None
-        fn.attributes["sym_visibility"] = ir.StringAttr.get("private")
+        name = run_transform(trace, "hlox-batch", traced.fn_name, in_axes=in_dims, size=size)
         out_avals = [ShapedArray((size,) + a.shape, a.dtype, a.weak_type) for a in traced.out_avals]
         outs = call_function(trace, name, list(leaves) + traced.consts, out_avals)
         out_tree = traced.out_tree

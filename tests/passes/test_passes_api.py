@@ -187,14 +187,36 @@ def test_inline_and_symbol_dce(module):
 
 def test_transform_passes_are_registered_with_their_options(module, scratch_passes):
     for name in ("hlox-jvp", "hlox-vjp", "hlox-grad", "hlox-batch"):
-        assert [o.name for o in hp.get(name).options] == [o.name for o in hp.transforms.transform_options(name)]
+        assert [o.name for o in hp.get(name).options] == [o.name for o in hp.transform_passes.transform_options(name)]
     with pytest.raises(hp.PipelineError, match="no function @h in the module"):
         hp.run(module, "hlox-batch{func=h size=2}")
-    # a transformation whose issue has not landed yet fails cleanly
-    hp.register("test-stub", description="s", options=[hp.Option("func", str, "main")])(
-        hp.transforms._not_implemented("test-stub", "future"))
-    with pytest.raises(hp.PipelineError, match=re.escape("test-stub: not implemented yet (it arrives with the future")):
-        hp.run(module, "test-stub{func=f}")
+
+
+def test_apply_runs_one_pass_with_keyword_options(module):
+    hp.apply(module, "hlox-vjp", func="f", wrt=[0], name="f_back")
+    assert "f_back" in str(module)
+    with pytest.raises(hp.PassError, match="no function @h in the module") as info:
+        hp.apply(module, "hlox-batch", func="h", size=2)
+    assert not isinstance(info.value, hp.PipelineError)  # the pass's own error, as it raised it
+    with pytest.raises(hp.PassError, match="pass 'hlox-batch' has no option 'sizes'"):
+        hp.apply(module, "hlox-batch", func="f", sizes=2)
+    with pytest.raises(hp.PipelineError, match="'nosuch' does not refer to a registered Python pass"):
+        hp.apply(module, "nosuch")
+
+
+def test_apply_verifies_what_the_pass_built(module, scratch_passes):
+    @hp.register("test-break", description="leaves a function without a terminator")
+    def _(op, options):
+        from hlox.lowering.mlir import ir
+        block = op.regions[0].blocks[0]
+        for inner in block.operations:
+            if inner.operation.name == "func.func":
+                ops = list(inner.operation.regions[0].blocks[0].operations)
+                ops[-1].operation.erase()
+                return
+
+    with pytest.raises(hp.PipelineError, match="pass pipeline failed"):
+        hp.apply(module, "test-break")
 
 
 def test_validate_unknown_pass():

@@ -10,6 +10,9 @@ policy saves, and the backward recomputes the rest behind an
 """
 from __future__ import annotations
 
+from hlox.frontend.ad_annotations import (CHECKPOINT_NAME_ATTR, CUSTOM_JVP_ATTR, CUSTOM_VJP_BWD_ATTR,
+                                         CUSTOM_VJP_FWD_ATTR, LAYOUT_ATTR, REMAT_ATTR, REMAT_CSE_ATTR,
+                                         SAVED_ATTR, STOP_GRADIENT_ATTR)
 from hlox.frontend.core import Tracer
 from hlox.frontend.primitives import emit
 from hlox.lowering.mlir import ir, stablehlo
@@ -17,15 +20,6 @@ from hlox.passes import irutil
 from hlox.passes.registry import PassError
 from hlox.passes.autodiff.common import instantiate, jvp_rule, vjp_rule, zeros_like
 
-STOP_GRADIENT_ATTR = "hlox.stop_gradient"
-CUSTOM_JVP_ATTR = "hlox.custom_jvp"
-CUSTOM_VJP_FWD_ATTR = "hlox.custom_vjp_fwd"
-CUSTOM_VJP_BWD_ATTR = "hlox.custom_vjp_bwd"
-LAYOUT_ATTR = "hlox.custom_layout"
-REMAT_ATTR = "hlox.remat"
-REMAT_CSE_ATTR = "hlox.remat_prevent_cse"
-CHECKPOINT_NAME_ATTR = "hlox.checkpoint_name"
-SAVED_ATTR = "hlox.saved"
 
 
 def _callee(site):

@@ -307,8 +307,8 @@ def _batch_custom_rules(site, callee, batched, dims):
     batched: its rule functions are batched alike and named on the batched callee, so that
     differentiating a vmapped custom_jvp/custom_vjp function still uses the user's rule.
     Every result of a batched function comes back batched on axis 0."""
-    from hlox.passes.autodiff.rules.calls import (CUSTOM_JVP_ATTR, CUSTOM_VJP_BWD_ATTR,
-                                                  CUSTOM_VJP_FWD_ATTR, LAYOUT_ATTR)
+    from hlox.frontend.ad_annotations import (CUSTOM_JVP_ATTR, CUSTOM_VJP_BWD_ATTR,
+                                              CUSTOM_VJP_FWD_ATTR, LAYOUT_ATTR)
     from hlox.passes.batching.core import batch
     attrs = callee.attributes
     if LAYOUT_ATTR not in attrs:
