@@ -7,14 +7,13 @@ from hlox.frontend.errors import (ConcretizationTypeError, TracerArrayConversion
                                   TracerIntegerConversionError, UnexpectedTracerError)
 from hlox.frontend.jit import ShapeDtypeStruct, jit  # noqa: F401
 from hlox.transforms.autodiff import (grad, hessian, jacfwd, jacobian, jacrev, jvp,  # noqa: F401
-                                    linearize, value_and_grad, vjp)
-from hlox.frontend.custom_derivatives import custom_jvp, custom_vjp  # noqa: F401
+                                    linear_transpose, linearize, value_and_grad, vjp)
+from hlox.frontend.custom_derivatives import closure_convert, custom_gradient, custom_jvp, custom_vjp  # noqa: F401
 from hlox.frontend.checkpoint import checkpoint, checkpoint_policies, remat  # noqa: F401
 from hlox.transforms.vmap import vmap  # noqa: F401
 from hlox.frontend.callbacks import pure_callback  # noqa: F401
-from hlox.transforms.api_extra import (clear_caches, closure_convert, custom_gradient,  # noqa: F401
-                                     default_device, disable_jit, enable_x64,
-                                     ensure_compile_time_eval, linear_transpose, live_arrays)
+from hlox.frontend.api import (clear_caches, default_device, disable_jit, enable_x64,  # noqa: F401
+                               ensure_compile_time_eval, live_arrays)
 from hlox.frontend.api import (block_until_ready, default_backend, device_count, device_get,  # noqa: F401
                                device_put, devices, eval_shape, local_device_count,
                                local_devices, named_call, named_scope, process_count,

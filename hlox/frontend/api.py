@@ -1,11 +1,16 @@
 """Device-level API: devices, device_put/device_get, block_until_ready, eval_shape."""
 from __future__ import annotations
 
+import contextlib
+import gc
+
 import numpy as np
 
-from hlox.frontend import dtypes
+from hlox import config
+from hlox.frontend import dtypes, primitives
 from hlox.frontend.core import Tracer, to_array
-from hlox.lowering import pytree, runtime
+from hlox.frontend.jit import JitFunction, jit
+from hlox.lowering import executable, pytree, runtime
 from hlox.lowering.array import Array
 
 
@@ -69,7 +74,6 @@ def block_until_ready(x):
 
 
 def eval_shape(fun, *args, **kwargs):
-    from hlox.frontend.jit import jit
     return jit(fun).eval_shape(*args, **kwargs)
 
 
@@ -99,3 +103,45 @@ def process_index():
 
 def process_count():
     return 1
+
+
+# -- context managers ----------------------------------------------------------------------------
+def disable_jit(disable=True):
+    """Within the block `hlox.jit` functions run op by op, as plain Python."""
+    return config.flag("jax_disable_jit", disable)
+
+
+@contextlib.contextmanager
+def ensure_compile_time_eval():
+    """Within the block, ops whose operands are all concrete run now, even while tracing."""
+    old = primitives.COMPILE_TIME_EVAL[0]
+    primitives.COMPILE_TIME_EVAL[0] = True
+    try:
+        yield
+    finally:
+        primitives.COMPILE_TIME_EVAL[0] = old
+
+
+def default_device(device):
+    """Within the block, new arrays and computations go to `device` (or a platform's first)."""
+    return config.flag("jax_default_device", device)
+
+
+def enable_x64(new_val=True):
+    return config.flag("jax_enable_x64", bool(new_val))
+
+
+# -- caches and arrays ---------------------------------------------------------------------------
+def clear_caches():
+    """Forget every compiled executable and every traced jit signature."""
+    executable._cache.clear()
+    primitives._eager_cache.clear()
+    for obj in gc.get_objects():
+        if isinstance(obj, JitFunction):
+            obj.clear_cache()
+
+
+def live_arrays(platform=None):
+    """Every hlox Array that is alive and not deleted (on `platform`, when given)."""
+    return [a for a in gc.get_objects() if type(a) is Array and not a.is_deleted()
+            and (platform is None or a.device.platform == platform)]

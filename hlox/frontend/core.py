@@ -114,7 +114,6 @@ class Trace:
                  arg_names=None, arg_attrs=None, visibility=None):
         # a function added to an existing module lives in that module's context
         self.ctx = mlir.context() if module is None else module.context
-        self.owns_module = module is None
         self.description = description
         self.arg_names = list(arg_names) if arg_names is not None else None
         self.captures = []          # outer values lifted into extra arguments, in order
@@ -144,7 +143,6 @@ class Trace:
         """A trace that emits into an existing function (for IR passes); no new arguments."""
         self = cls.__new__(cls)
         self.ctx = module.context
-        self.owns_module = False
         self.description = description
         self.arg_names = None
         self.captures, self._capture_index = [], {}
@@ -289,10 +287,6 @@ def aval_of(x) -> ShapedArray:
         arr = np.asarray(x)
         return ShapedArray(arr.shape, dtypes.canonicalize(arr.dtype), False)
     raise TypeError(f"{type(x).__name__} {x!r} is not a valid hlox value")
-
-
-def is_traced(x):
-    return isinstance(x, Tracer)
 
 
 def is_array_like(x):

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import functools
 
-from hlox.frontend import errors
-from hlox.frontend.core import current_trace, tracing
-from hlox.frontend.jit import JitFunction, call_function, trace_private_function
+from hlox.frontend import dtypes, errors, lax
+from hlox.frontend.core import Tracer, aval_of, current_trace, tracing
+from hlox.frontend.jit import JitFunction, ShapeDtypeStruct, call_function, trace_private_function
 from hlox.lowering import pytree
 from hlox.lowering.mlir import ir
 
@@ -178,7 +178,6 @@ class custom_vjp(_CustomRuleFunction):
                     f"Custom VJP bwd rule must produce a tuple of length equal to the number of "
                     f"primal arguments ({len(args)}), got {type(cts).__name__}")
             return _fill_zeros(tuple(cts), tuple(args))
-        from hlox.frontend.jit import ShapeDtypeStruct
         placeholders = [ShapeDtypeStruct(a.shape, a.dtype) for a in list(res_avals) + list(out_avals)]
         bwd_traced, _ = trace_private_function(bwd, tuple(placeholders), {}, trace)
         attrs = {CUSTOM_VJP_FWD_ATTR: _symbol(fwd_traced.fn_name),
@@ -188,8 +187,6 @@ class custom_vjp(_CustomRuleFunction):
 
 
 def _fill_zeros(cts, args):
-    from hlox.frontend import lax
-    from hlox.frontend.core import aval_of
     filled = []
     for ct, arg in zip(cts, args):
         if ct is None:
@@ -197,3 +194,69 @@ def _fill_zeros(cts, args):
             ct = tree.unflatten([lax.full(aval_of(l).shape, 0, aval_of(l).dtype) for l in leaves])
         filled.append(ct)
     return tuple(filled)
+
+
+# -- custom_gradient ---------------------------------------------------------------------------
+def _placeholders(tree_value):
+    leaves, tree = pytree.flatten(tree_value)
+    return tree.unflatten([ShapeDtypeStruct(aval_of(x).shape, aval_of(x).dtype) for x in leaves])
+
+
+def custom_gradient(fun):
+    """`fun(*args) -> (out, vjp_fn)`: a function whose VJP is `vjp_fn`, as `jax.custom_gradient`.
+
+    The forward rule traces `vjp_fn` beside it; what `vjp_fn` closes over from the forward
+    pass becomes the residuals, and the backward rule calls that traced function.
+    """
+    rules = []  # the vjp_fn traced by the latest forward rule (the backward one follows it)
+
+    @custom_vjp
+    def wrapped(*args):
+        return fun(*args)[0]
+
+    def fwd(*args):
+        out, rule = fun(*args)
+        traced, _ = trace_private_function(rule, (_placeholders(out),), {}, current_trace())
+        rules.append(traced)
+        return out, tuple(traced.consts)
+
+    def bwd(residuals, ct):
+        traced = rules[-1]
+        outs = call_function(current_trace(), traced.fn_name,
+                             pytree.flatten(ct)[0] + list(residuals), traced.out_avals)
+        cts = traced.out_tree.unflatten(outs)
+        if traced.out_tree.num_nodes == 1:  # a single cotangent, as JAX accepts it
+            return (cts,)
+        return tuple(cts)
+
+    wrapped.defvjp(fwd, bwd)
+    return wrapped
+
+
+# -- closure_convert ---------------------------------------------------------------------------
+def closure_convert(fun, *example_args):
+    """`(converted, consts)`: `converted(*args, *consts)` computes `fun(*args)`, with the traced
+    floating-point values `fun` closes over hoisted into `consts` (for custom_vjp rules).
+
+    Concrete closed-over values cannot carry a derivative, so outside a trace nothing is hoisted.
+    """
+    trace = current_trace()
+    if trace is None:
+        return fun, []
+    traced, _ = trace_private_function(fun, example_args, {}, trace)
+    hoisted = [c for c in traced.consts if isinstance(c, Tracer) and dtypes.is_inexact(c.dtype)]
+    if not hoisted:
+        return fun, []
+    module = trace.module
+
+    def converted(*args):
+        call_args, consts = args[:len(args) - len(hoisted)], args[len(args) - len(hoisted):]
+        inner = current_trace()
+        if inner is None or inner.module is not module:
+            raise errors.type_error("a closure_convert'ed function can only be called inside the "
+                                    "transformation that converted it")
+        by_id = {id(h): c for h, c in zip(hoisted, consts)}
+        operands = pytree.flatten(call_args)[0] + [by_id.get(id(c), c) for c in traced.consts]
+        return traced.out_tree.unflatten(
+            call_function(inner, traced.fn_name, operands, traced.out_avals))
+    return converted, hoisted

@@ -177,7 +177,6 @@ erfc = _unary(ops.chlo_unary["erfc"])
 lgamma = _unary(ops.chlo_unary["lgamma"])
 digamma = _unary(ops.chlo_unary["digamma"])
 erf_inv = _unary(ops.chlo_unary["erf_inv"])
-bessel_i1e = _unary(ops.chlo_unary["bessel_i1e"])
 
 
 def _chlo_binary(name):

@@ -285,7 +285,7 @@ def conv_general_dilated_patches(lhs, filter_shape, window_strides, padding, lhs
 def _hoisted(fun, example):
     """`fun` as `converted(x, *consts)` with the traced float values it closes over hoisted into
     `consts`, so that a custom_vjp can return their cotangents."""
-    from hlox.transforms.api_extra import closure_convert
+    from hlox.frontend.custom_derivatives import closure_convert
     converted, consts = closure_convert(fun, example)
     if not consts:
         return lambda x, *_: fun(x), []
@@ -355,7 +355,7 @@ def custom_linear_solve(matvec, b, solve, transpose_solve=None, symmetric=False,
     closes over receive -(d matvec(x))^T of it. Neither solver is differentiated. Without
     transpose_solve (and not symmetric), where JAX has no reverse mode, `solve` itself is
     differentiated."""
-    from hlox.transforms.api_extra import linear_transpose
+    from hlox.transforms.autodiff import linear_transpose
     matvec_c, consts = _hoisted(matvec, b)
 
     run = _runner(solve, matvec_c, has_aux)
@@ -379,7 +379,7 @@ def custom_root(f, initial_guess, solve, tangent_solve, has_aux=False):
     """x = solve(f, initial_guess) with f(x) = 0, differentiated by the implicit function
     theorem: values `f` closes over receive -(df/dparams)^T w, where w solves
     (df/dx)^T w = ct through the transpose of `tangent_solve`. The initial guess gets none."""
-    from hlox.transforms.api_extra import linear_transpose
+    from hlox.transforms.autodiff import linear_transpose
     from hlox.transforms.autodiff import linearize
     f_c, consts = _hoisted(f, initial_guess)
 

@@ -363,3 +363,25 @@ jacobian = jacrev
 
 def hessian(fun, argnums=0, has_aux=False, holomorphic=False):
     return jacfwd(jacrev(fun, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
+
+
+# -- linear_transpose --------------------------------------------------------------------------
+def linear_transpose(fun, *primals, reduce_axes=()):
+    """The transpose of a linear `fun` at primals of these shapes and dtypes (a VJP at zero)."""
+    if reduce_axes:
+        raise NotImplementedError("reduce_axes argument to transpose is deprecated")
+    leaves, tree = pytree.flatten(primals)
+    zeros = tree.unflatten([lax.full(np.shape(x), 0, dtypes.canonicalize(np.dtype(x.dtype)))
+                            for x in leaves])
+    out, pullback = vjp(fun, *zeros)
+    in_dtypes = [np.dtype(x.dtype) for x in leaves]
+    out_dtypes = [aval_of(y).dtype for y in pytree.flatten(out)[0]]
+    kinds = {dtypes.is_inexact(d) for d in in_dtypes + out_dtypes}
+    if kinds != {True} and not all(dtypes.is_integer(d) for d in in_dtypes + out_dtypes):
+        raise errors.type_error("linear_transpose only supports [float or complex] -> [float or "
+                                "complex], and integer -> integer functions, but got "
+                                f"{in_dtypes} -> {out_dtypes}.")
+
+    def transposed(ct):
+        return pullback(ct)
+    return transposed
