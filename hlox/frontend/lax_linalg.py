@@ -4,6 +4,8 @@ that their derivatives share."""
 from __future__ import annotations
 
 from hlox.frontend import dtypes, errors, lax, linalg_ops, ops
+from hlox.frontend import slicing
+from hlox.frontend.shapes import broadcast_shapes
 
 __all__ = ["cholesky", "triangular_solve", "symmetrize", "tril", "triu", "matrix_transpose",
            "adjoint", "batch_matmul", "lu", "lu_pivots_to_permutation", "lu_solve", "solve", "qr",
@@ -155,8 +157,9 @@ def _int_zeros(x):
 
 def _take_rows(x, index):
     """x[..., index[..., i], :] for every row i (batched gather)."""
-    from hlox.numerics.numpy.indexing import take_along_axis
-    return take_along_axis(x, lax.expand_dims(index, (index.ndim,)), axis=-2)
+    index = lax.expand_dims(index, (index.ndim,))
+    out_shape = broadcast_shapes(index.shape, x.shape[:-2] + (1,) + x.shape[-1:])
+    return slicing.take_along_axis(x, index, x.ndim - 2, out_shape, slicing.FILL, None, True)
 
 
 # -- LU ------------------------------------------------------------------------------------------
@@ -270,7 +273,6 @@ def _lu_solve_core(lu_, perm, b, trans):
 def lu_solve(lu_, permutation, b, trans=0):
     """Solve A x = b (trans 0), A^T x = b (1) or A^H x = b (2) from A's LU factors; b is
     [..., m] (a vector when it has one axis fewer than lu) or [..., m, k], batches broadcast."""
-    from hlox.numerics.numpy._util import broadcast_shapes
     lu_, permutation, b = lax.asarray(lu_), lax.asarray(permutation), lax.asarray(b)
     _check_matrix("lu_solve", lu_, square=True)
     vector = lu_.ndim == b.ndim + 1

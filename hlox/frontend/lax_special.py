@@ -15,7 +15,7 @@ from hlox.frontend import dtypes, lax, ops
 from hlox.frontend.control_flow import while_loop
 from hlox.frontend.custom_derivatives import custom_jvp
 from hlox.frontend.jit import eager_jit
-from hlox.numerics.numpy._util import broadcast_shapes
+from hlox.frontend.shapes import broadcast_shapes
 
 __all__ = ["igamma", "igammac", "igamma_grad_a", "random_gamma_grad", "betainc",
            "regularized_incomplete_beta", "bessel_i0e", "bessel_i1e"]
