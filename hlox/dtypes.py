@@ -6,7 +6,7 @@ import ml_dtypes
 import numpy as np
 
 from hlox.frontend import dtypes as _dtypes
-from hlox.numerics.random.prng import PRNGKeyDType as _PRNGKeyDType
+from hlox.numerics.random.keys import PRNGKeyDType as _PRNGKeyDType
 
 __all__ = ["TypePromotionError", "bfloat16", "canonicalize_dtype", "extended", "finfo", "float0",
            "iinfo", "issubdtype", "itemsize_bits", "prng_key", "result_type", "scalar_type_of"]

@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 
 import hlox
 import hlox.random as hr
-from hlox.numerics.random import prng as hlox_random
+from hlox.numerics.random import keys as random_keys, samplers as random_samplers
 
 BF16 = np.dtype(ml_dtypes.bfloat16)
 P5 = np.array([.1, .2, .3, .2, .2], np.float32)
@@ -282,12 +282,12 @@ def test_shuffle_is_deprecated_independent_permutation():
 def test_eager_loop_compiles_once():
     key = hr.PRNGKey(0)
     hr.normal(hr.fold_in(key, 0), (3,))
-    before = (hlox_random._normal_jit.jitted.trace_count,
-              hlox_random._fold_in_jit.jitted.trace_count)
+    before = (random_samplers._normal_jit.jitted.trace_count,
+              random_keys._fold_in_jit.jitted.trace_count)
     for i in range(1, 20):
         hr.normal(hr.fold_in(key, i), (3,))
-    assert (hlox_random._normal_jit.jitted.trace_count,
-            hlox_random._fold_in_jit.jitted.trace_count) == before
+    assert (random_samplers._normal_jit.jitted.trace_count,
+            random_keys._fold_in_jit.jitted.trace_count) == before
 
 
 # -- distributions ------------------------------------------------------------------------

@@ -1,8 +1,13 @@
-"""`hlox.random`: JAX's random namespace (implemented in hlox.numerics.random.prng and
-hlox.numerics.random.distributions)."""
-from hlox.numerics.random.prng import *  # noqa: F401,F403
-from hlox.numerics.random.prng import __all__ as _base_names
+"""`hlox.random`: JAX's random namespace (implemented in hlox.numerics.random)."""
+from hlox.numerics.random.discrete import *  # noqa: F401,F403
+from hlox.numerics.random.discrete import __all__ as _discrete
 from hlox.numerics.random.distributions import *  # noqa: F401,F403
-from hlox.numerics.random.distributions import __all__ as _more_names
+from hlox.numerics.random.distributions import __all__ as _distributions
+from hlox.numerics.random.gamma import *  # noqa: F401,F403
+from hlox.numerics.random.gamma import __all__ as _gamma
+from hlox.numerics.random.keys import *  # noqa: F401,F403
+from hlox.numerics.random.keys import __all__ as _keys
+from hlox.numerics.random.samplers import *  # noqa: F401,F403
+from hlox.numerics.random.samplers import __all__ as _samplers
 
-__all__ = sorted(_base_names + _more_names)
+__all__ = sorted(_discrete + _distributions + _gamma + _keys + _samplers)

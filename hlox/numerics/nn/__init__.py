@@ -1,1 +1,2 @@
-"""hlox.nn's implementation: activations, attention, initializers."""
+"""hlox.nn's implementation: activations, normalizations (softmax and friends), attention,
+initializers."""

@@ -1,7 +1,7 @@
-"""`hlox.nn`: JAX's activation functions and friends, on hlox.numpy and hlox.lax.
+"""JAX's activation functions (and one_hot), on hlox.numerics.numpy and hlox.lax.
 
 Each function is written as JAX writes it, so results, dtypes and weak types agree
-(e.g. softplus is logaddexp(x, 0), log_softmax subtracts the maximum first).
+(e.g. softplus is logaddexp(x, 0)).
 """
 from __future__ import annotations
 
@@ -12,27 +12,20 @@ import numpy as np
 from hlox.frontend import dtypes, errors, lax
 from hlox.frontend.custom_derivatives import custom_jvp
 from hlox.numerics.numpy import elementwise as jnp
-from hlox.numerics.numpy._util import (asarray, canonicalize_axis, check_arraylike,
-                                       promote_args_inexact)
+from hlox.numerics.nn.arguments import arraylike
+from hlox.numerics.numpy._util import canonicalize_axis, promote_args_inexact
 from hlox.numerics.numpy.shape import split
-from hlox.numerics.scipy.special import count_masked, logsumexp, reduce_masked
 
-__all__ = ["celu", "dot_product_attention", "elu", "gelu", "glu", "hard_sigmoid", "hard_silu",
-           "hard_swish", "hard_tanh", "identity", "initializers", "leaky_relu", "log1mexp",
-           "log_sigmoid", "log_softmax", "logmeanexp", "logsumexp", "mish", "one_hot", "relu",
-           "relu6", "selu", "sigmoid", "silu", "soft_sign", "softmax", "softplus", "sparse_plus",
-           "squareplus", "standardize", "swish", "tanh"]
+__all__ = ["celu", "elu", "gelu", "glu", "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh",
+           "identity", "leaky_relu", "log1mexp", "log_sigmoid", "mish", "one_hot", "relu",
+           "relu6", "selu", "sigmoid", "silu", "soft_sign", "softplus", "sparse_plus",
+           "squareplus", "swish", "tanh"]
 
 tanh = jnp.tanh
 
 
-def _arraylike(name, x):
-    check_arraylike(name, x)
-    return asarray(x)
-
-
 def identity(x):
-    return _arraylike("identity", x)
+    return arraylike("identity", x)
 
 
 @custom_jvp
@@ -53,7 +46,7 @@ relu6.defjvps(lambda g, ans, x: lax.select((x > 0) & (x < 6), g, lax.full_like(g
 
 
 def squareplus(x, b=4):
-    x = _arraylike("squareplus", x)
+    x = arraylike("squareplus", x)
     return jnp.divide(jnp.add(x, jnp.sqrt(jnp.add(jnp.square(x), b))), 2)
 
 
@@ -62,13 +55,13 @@ def softplus(x):
 
 
 def sparse_plus(x):
-    x = _arraylike("sparse_plus", x)
+    x = arraylike("sparse_plus", x)
     quad = jnp.divide(jnp.power(jnp.add(x, 1.0), 2), 4)
     return jnp.where(jnp.less_equal(x, -1.0), 0.0, jnp.where(jnp.greater_equal(x, 1.0), x, quad))
 
 
 def soft_sign(x):
-    x = _arraylike("soft_sign", x)
+    x = arraylike("soft_sign", x)
     return jnp.divide(x, jnp.add(jnp.abs(x), 1))
 
 
@@ -77,7 +70,7 @@ def sigmoid(x):
 
 
 def silu(x):
-    x = _arraylike("silu", x)
+    x = arraylike("silu", x)
     return jnp.multiply(x, sigmoid(x))
 
 
@@ -85,33 +78,33 @@ swish = silu
 
 
 def mish(x):
-    x = _arraylike("mish", x)
+    x = arraylike("mish", x)
     return jnp.multiply(x, jnp.tanh(softplus(x)))
 
 
 def log_sigmoid(x):
-    x = _arraylike("log_sigmoid", x)
+    x = arraylike("log_sigmoid", x)
     return jnp.negative(softplus(jnp.negative(x)))
 
 
 def elu(x, alpha=1.0):
-    x = _arraylike("elu", x)
+    x = arraylike("elu", x)
     positive = jnp.greater(x, 0)
     return jnp.where(positive, x, jnp.multiply(alpha, jnp.expm1(jnp.where(positive, 0., x))))
 
 
 def leaky_relu(x, negative_slope=1e-2):
-    x = _arraylike("leaky_relu", x)
+    x = arraylike("leaky_relu", x)
     return jnp.where(jnp.greater_equal(x, 0), x, jnp.multiply(negative_slope, x))
 
 
 def hard_tanh(x):
-    x = _arraylike("hard_tanh", x)
+    x = arraylike("hard_tanh", x)
     return jnp.where(jnp.greater(x, 1), 1, jnp.where(jnp.less(x, -1), -1, x))
 
 
 def glu(x, axis=-1):
-    x = _arraylike("glu", x)
+    x = arraylike("glu", x)
     if x.shape[axis] % 2:
         raise errors.value_error(f"glu: the size of axis {axis} must be divisible by 2, got "
                                  f"{x.shape[axis]}")
@@ -122,7 +115,7 @@ def glu(x, axis=-1):
 @custom_jvp
 def log1mexp(x):
     """log(1 - exp(-x)), by expm1 near 0 and by log1p beyond log(2) (Maechler's split)."""
-    x = _arraylike("log1mexp", x)
+    x = arraylike("log1mexp", x)
     return jnp.where(jnp.less(x, np.log(2.0)), jnp.log(jnp.negative(jnp.expm1(jnp.negative(x)))),
                      jnp.log1p(jnp.negative(jnp.exp(jnp.negative(x)))))
 
@@ -148,7 +141,7 @@ def hard_sigmoid(x):
 
 
 def hard_silu(x):
-    x = _arraylike("hard_silu", x)
+    x = arraylike("hard_silu", x)
     return jnp.multiply(x, hard_sigmoid(x))
 
 
@@ -167,69 +160,13 @@ def gelu(x, approximate=True):
     return lax.convert_element_type(out, x.dtype)
 
 
-# -- normalizations over an axis ------------------------------------------------------------
-def _max_keepdims(x, axis, where):
-    return reduce_masked("maximum", x, axis, True, where, -np.inf)
-
-
-def softmax(x, axis=-1, where=None):
-    x = _arraylike("softmax", x)
-    x_max = _max_keepdims(x, axis, where)
-    x_safe = x if where is None else jnp.where(where, x, -np.inf)
-    unnormalized = jnp.exp(jnp.subtract(x_safe, x_max))
-    result = jnp.divide(unnormalized, reduce_masked("add", unnormalized, axis, True, where))
-    return result if where is None else jnp.where(where, result, 0)
-
-
-def log_softmax(x, axis=-1, where=None):
-    x = _arraylike("log_softmax", x)
-    x_max = _max_keepdims(x, axis, where)
-    x_safe = x if where is None else jnp.where(where, x, -np.inf)
-    shifted = jnp.subtract(x_safe, lax.stop_gradient(x_max))
-    result = jnp.subtract(shifted, jnp.log(reduce_masked("add", jnp.exp(shifted), axis, True,
-                                                         where)))
-    return result if where is None else jnp.where(where, result, -np.inf)
-
-
-def logmeanexp(x, axis=None, where=None, keepdims=False):
-    lse = logsumexp(x, axis=axis, where=where, keepdims=keepdims)
-    count = count_masked(asarray(x), axis, keepdims, where, lse.dtype)
-    return jnp.subtract(lse, jnp.log(count))
-
-
-def _mean(x, axis, where):
-    total = reduce_masked("add", x, axis, True, where)
-    return jnp.divide(total, count_masked(x, axis, True, where, _mean_dtype(x)))
-
-
-def _mean_dtype(x):
-    return dtypes.to_inexact(x.dtype, False)[0]
-
-
-def standardize(x, axis=-1, mean=None, variance=None, epsilon=1e-5, where=None, *,
-                algorithm="fast"):
-    x = _arraylike("standardize", x)
-    if mean is None:
-        mean = _mean(x, axis, where)
-    if variance is None:
-        if algorithm == "stable":
-            variance = _mean(jnp.square(jnp.subtract(x, mean)), axis, where)
-        elif algorithm == "fast":
-            variance = jnp.clip(jnp.subtract(_mean(jnp.square(x), axis, where),
-                                             jnp.square(mean)), 0)
-        else:
-            raise errors.value_error(f"Unknown algorithm '{algorithm}'. Expected 'fast' or "
-                                     "'stable'.")
-    return jnp.multiply(jnp.subtract(x, mean), lax.rsqrt(jnp.add(variance, epsilon)))
-
-
 def one_hot(x, num_classes, *, dtype=None, axis=-1):
     try:
         num_classes = operator.index(num_classes)
     except TypeError:
         raise errors.type_error(f"one_hot: num_classes must be a concrete integer, got "
                                 f"{num_classes!r}") from None
-    x = _arraylike("one_hot", x)
+    x = arraylike("one_hot", x)
     dtype = dtypes.default_float() if dtype is None else dtypes.canonicalize(dtypes.to_dtype(dtype))
     out_axis = canonicalize_axis(axis, x.ndim + 1)
     lhs = lax.expand_dims(x, (out_axis,))
@@ -237,7 +174,3 @@ def one_hot(x, num_classes, *, dtype=None, axis=-1):
     rhs_shape.insert(out_axis, num_classes)
     rhs = lax.broadcasted_iota(x.dtype, rhs_shape, out_axis)
     return lax.convert_element_type(jnp.equal(lhs, rhs), dtype)
-
-
-from hlox.numerics.nn import initializers  # noqa: E402
-from hlox.numerics.nn.attention import dot_product_attention  # noqa: E402

@@ -6,6 +6,8 @@ import numpy as np
 
 import hlox.numpy as jnp
 from hlox.frontend import errors, lax
+from hlox.numerics.nn.normalizations import softmax
+from hlox.numerics.scipy.logsumexp import logsumexp
 
 __all__ = ["dot_product_attention"]
 
@@ -109,7 +111,6 @@ def dot_product_attention(query, key, value, bias=None, mask=None, *, scale=None
     if keep is not None:
         logits = jnp.where(keep, logits, _large_negative(logits.dtype))
     logits = logits.astype(np.float32)
-    from hlox.numerics.nn.activations import logsumexp, softmax
     probs = softmax(logits, axis=-1).astype(key.dtype)
     encoded = jnp.einsum("BKGTS,BSKH->BTKGH", probs, value)
     if q_len is not None:

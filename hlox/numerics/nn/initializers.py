@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 
-import hlox.random as random  # TODO(layering): numerics must not import the namespace
 from hlox.frontend import dtypes, errors
 from hlox.numerics.numpy import creation, shape as shape_ops
 from hlox.numerics.numpy import elementwise as jnp
+from hlox.numerics.random import distributions, keys, samplers
 
 __all__ = ["Initializer", "constant", "delta_orthogonal", "glorot_normal", "glorot_uniform",
            "he_normal", "he_uniform", "kaiming_normal", "kaiming_uniform", "lecun_normal",
@@ -55,16 +55,16 @@ def _scaled(sample, scale, dtype):
 
 
 def uniform(scale=1e-2, dtype=None):
-    return _scaled(random.uniform, scale, dtype)
+    return _scaled(samplers.uniform, scale, dtype)
 
 
 def normal(stddev=1e-2, dtype=None):
-    return _scaled(random.normal, stddev, dtype)
+    return _scaled(samplers.normal, stddev, dtype)
 
 
 def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0):
-    return _scaled(lambda key, shape, dtype: random.truncated_normal(key, lower, upper, shape,
-                                                                     dtype), stddev, dtype)
+    return _scaled(lambda key, shape, dtype: samplers.truncated_normal(key, lower, upper, shape,
+                                                                       dtype), stddev, dtype)
 
 
 def _size(shape, axes):
@@ -90,20 +90,20 @@ _DENOMINATORS = {
 
 
 def _complex_uniform(key, shape, dtype):
-    key_r, key_theta = random.split(key)
+    key_r, key_theta = keys.split(key)
     real = np.array(0, dtype).real.dtype
-    r = jnp.sqrt(jnp.multiply(2, random.uniform(key_r, shape, real))).astype(dtype)
-    theta = jnp.multiply(2 * np.pi, random.uniform(key_theta, shape, real).astype(dtype))
+    r = jnp.sqrt(jnp.multiply(2, samplers.uniform(key_r, shape, real))).astype(dtype)
+    theta = jnp.multiply(2 * np.pi, samplers.uniform(key_theta, shape, real).astype(dtype))
     return jnp.multiply(r, jnp.exp(jnp.multiply(1j, theta)))
 
 
 def _complex_truncated_normal(key, upper, shape, dtype):
-    key_r, key_theta = random.split(key)
+    key_r, key_theta = keys.split(key)
     real = np.array(0, dtype).real.dtype
     t = jnp.multiply(jnp.subtract(1, jnp.exp(_scalar(-(upper ** 2), dtype))),
-                     random.uniform(key_r, shape, real).astype(dtype))
+                     samplers.uniform(key_r, shape, real).astype(dtype))
     r = jnp.sqrt(jnp.negative(jnp.log(jnp.subtract(1, t))))
-    theta = jnp.multiply(2 * np.pi, random.uniform(key_theta, shape, real).astype(dtype))
+    theta = jnp.multiply(2 * np.pi, samplers.uniform(key_theta, shape, real).astype(dtype))
     return jnp.multiply(r, jnp.exp(jnp.multiply(1j, theta)))
 
 
@@ -112,19 +112,19 @@ def _truncated_normal_draw(key, shape, dtype, variance):
         stddev = jnp.divide(jnp.sqrt(variance), _scalar(.95311164380491208, dtype))
         return jnp.multiply(_complex_truncated_normal(key, 2, shape, dtype), stddev)
     stddev = jnp.divide(jnp.sqrt(variance), _scalar(.87962566103423978, dtype))
-    return jnp.multiply(random.truncated_normal(key, -2, 2, shape, dtype), stddev)
+    return jnp.multiply(samplers.truncated_normal(key, -2, 2, shape, dtype), stddev)
 
 
 def _uniform_draw(key, shape, dtype, variance):
     if dtypes.is_complex(np.dtype(dtype)):
         return jnp.multiply(_complex_uniform(key, shape, dtype), jnp.sqrt(variance))
-    return jnp.multiply(random.uniform(key, shape, dtype, -1),
+    return jnp.multiply(samplers.uniform(key, shape, dtype, -1),
                         jnp.sqrt(jnp.multiply(3, variance)))
 
 
 _DISTRIBUTIONS = {
     "truncated_normal": _truncated_normal_draw,
-    "normal": lambda key, shape, dtype, variance: jnp.multiply(random.normal(key, shape, dtype),
+    "normal": lambda key, shape, dtype, variance: jnp.multiply(samplers.normal(key, shape, dtype),
                                                                jnp.sqrt(variance)),
     "uniform": _uniform_draw,
 }
@@ -168,7 +168,7 @@ def orthogonal(scale=1.0, column_axis=-1, dtype=None):
         if any(d == 0 for d in shape):
             return creation.zeros(shape, dtype)
         n_rows, n_cols = math.prod(shape) // shape[column_axis], shape[column_axis]
-        q = random.orthogonal(key, n_rows, (), dtype, n_cols)
+        q = distributions.orthogonal(key, n_rows, (), dtype, n_cols)
         q = q.reshape(tuple(np.delete(shape, column_axis)) + (shape[column_axis],))
         return jnp.multiply(_scalar(scale, dtype), shape_ops.moveaxis(q, -1, column_axis))
     return init

@@ -1,1 +1,3 @@
-"""hlox.random\x27s implementation: keys and PRNG implementations (prng), the samplers (distributions)."""
+"""hlox.random's implementation: the threefry hash (threefry), keys (keys), argument checks
+(arguments), the basic samplers (samplers), integer samplers (discrete), gamma-based samplers
+(gamma) and JAX's parametric distributions (distributions)."""

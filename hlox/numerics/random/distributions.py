@@ -1,5 +1,5 @@
-"""More of `hlox.random`: JAX's parametric distributions, built on the samplers of
-`hlox.numerics.random.prng` with JAX's algorithms, so the same key gives the same samples.
+"""JAX's parametric distributions, built on the basic samplers (`samplers`, `gamma`) with
+JAX's algorithms, so the same key gives the same samples.
 
 Each public sampler is one row of `_SAMPLERS`: its parameters (JAX's names and defaults),
 the kind of dtype it returns and how its default shape is found, and the traced body.
@@ -15,20 +15,18 @@ import hlox.numpy as jnp
 from hlox.frontend import dtypes, errors, lax
 from hlox.frontend.control_flow import scan, while_loop
 from hlox.frontend.jit import eager_jit
-from hlox.numerics.random.prng import (_KEY_DTYPE, _canonical_shape, _check_shape, _float_dtype,
-                                  _gamma, _key_data_of, _maxwell, _normal, _promote_inexact,
-                                  _rademacher, _resolve_impl, _shape_of, _split, _uniform,
-                                  _uniform_exponential)
+from hlox.frontend.windowed_reductions import cumsum
+from hlox.numerics.random.arguments import (canonical_shape, check_shape, float_dtype,
+                                            promote_inexact, shape_of)
+from hlox.numerics.random.gamma import sample_gamma
+from hlox.numerics.random.keys import key_data_of
+from hlox.numerics.random.samplers import (sample_maxwell, sample_normal, sample_rademacher,
+                                           sample_uniform, sample_uniform_exponential)
+from hlox.numerics.random.threefry import split_key_data
 
-__all__ = ["binomial", "chisquare", "double_sided_maxwell", "f", "geometric", "key_dtype",
+__all__ = ["binomial", "chisquare", "double_sided_maxwell", "f", "geometric",
            "lognormal", "multinomial", "orthogonal", "pareto", "rayleigh", "t", "triangular",
            "wald", "weibull_min"]
-
-
-def key_dtype(impl_spec=None):
-    """The dtype of typed key arrays of a PRNG implementation (only threefry2x32)."""
-    _resolve_impl(impl_spec)
-    return _KEY_DTYPE
 
 
 # -- traced bodies (JAX's algorithms, operation for operation) ------------------------
@@ -38,27 +36,27 @@ def _as(x, dtype, shape=None):
 
 
 def _lognormal(key, sigma, shape, dtype):
-    return lax.exp(_normal(key, shape, dtype) * _as(sigma, dtype))
+    return lax.exp(sample_normal(key, shape, dtype) * _as(sigma, dtype))
 
 
 def _rayleigh(key, scale, shape, dtype):
-    u = _uniform(key, 0., 1., shape, dtype)
+    u = sample_uniform(key, 0., 1., shape, dtype)
     return lax.mul(_as(scale, dtype, shape), lax.sqrt(lax.mul(lax.log(u), -2.)))
 
 
 def _pareto(key, b, shape, dtype):
-    return lax.exp(_uniform_exponential(key, shape, dtype) / _as(b, dtype))
+    return lax.exp(sample_uniform_exponential(key, shape, dtype) / _as(b, dtype))
 
 
 def _weibull_min(key, scale, concentration, shape, dtype):
-    u = _uniform(key, 0., 1., shape, dtype)
+    u = sample_uniform(key, 0., 1., shape, dtype)
     return jnp.power(-jnp.log1p(-u), 1.0 / concentration) * scale
 
 
 def _wald(key, mean, shape, dtype):
-    k1, k2 = _split(key)
+    k1, k2 = split_key_data(key)
     mean = _as(mean, dtype, shape)
-    v, z = _normal(k1, shape, dtype), _uniform(k2, 0., 1., shape, dtype)
+    v, z = sample_normal(k1, shape, dtype), sample_uniform(k2, 0., 1., shape, dtype)
     y = lax.integer_pow(v, 2)
     mean_sq = lax.integer_pow(mean, 2)
     sqrt_term = lax.sqrt(4 * mean * y + mean_sq * lax.integer_pow(y, 2))
@@ -68,49 +66,49 @@ def _wald(key, mean, shape, dtype):
 
 def _triangular(key, left, mode, right, shape, dtype):
     left, mode, right = (_as(x, dtype, shape) for x in (left, mode, right))
-    u = _uniform(key, 0., 1., shape, dtype)
+    u = sample_uniform(key, 0., 1., shape, dtype)
     out1 = left + lax.sqrt(u * (right - left) * (mode - left))
     out2 = right - lax.sqrt((1 - u) * (right - left) * (right - mode))
     return lax.select(u < (mode - left) / (right - left), out1, out2)
 
 
 def _t(key, df, shape, dtype):
-    key_n, key_g = _split(key)
-    n = _normal(key_n, shape, dtype)
+    key_n, key_g = split_key_data(key)
+    n = sample_normal(key_n, shape, dtype)
     half_df = lax.div(_as(df, dtype), 2.)
-    return n * jnp.sqrt(half_df / _gamma(key_g, half_df, shape, dtype, False))
+    return n * jnp.sqrt(half_df / sample_gamma(key_g, half_df, shape, dtype, False))
 
 
 def _chisquare(key, df, shape, dtype):
     half_df = lax.div(_as(df, dtype), 2.)
-    return lax.mul(jnp.exp(_gamma(key, half_df, shape, dtype, True)), 2.)
+    return lax.mul(jnp.exp(sample_gamma(key, half_df, shape, dtype, True)), 2.)
 
 
 def _f(key, dfnum, dfden, shape, dtype):
     dfnum, dfden = _as(dfnum, dtype), _as(dfden, dtype)
-    key_dfd, key_dfn = _split(key)
+    key_dfd, key_dfn = split_key_data(key)
     num = jnp.divide(_chisquare(key_dfn, dfnum, shape, dtype), dfnum)
     return jnp.divide(num, jnp.divide(_chisquare(key_dfd, dfden, shape, dtype), dfden))
 
 
 def _geometric(key, p, shape, dtype):
-    (p,) = _promote_inexact(p)
-    u = _uniform(key, 0., 1., shape, p.dtype)
+    (p,) = promote_inexact(p)
+    u = sample_uniform(key, 0., 1., shape, p.dtype)
     log_u = lax.log(jnp.where(u == 0, 1, u))
     log_one_minus_p = jnp.broadcast_to(lax.log1p(-p), shape)
     return (lax.floor(lax.div(log_u, log_one_minus_p)) + 1).astype(dtype)
 
 
 def _double_sided_maxwell(key, loc, scale, shape, dtype):
-    params_shape = np.broadcast_shapes(_shape_of(loc), _shape_of(scale))
+    params_shape = np.broadcast_shapes(shape_of(loc), shape_of(scale))
     shape = (shape or params_shape) + params_shape  # JAX appends the parameters' shape
-    maxwell_key, rademacher_key = _split(key)
-    maxwell_rvs = _maxwell(maxwell_key, shape, dtype)
-    return _rademacher(rademacher_key, shape, dtype) * maxwell_rvs * scale + loc
+    maxwell_key, rademacher_key = split_key_data(key)
+    maxwell_rvs = sample_maxwell(maxwell_key, shape, dtype)
+    return sample_rademacher(rademacher_key, shape, dtype) * maxwell_rvs * scale + loc
 
 
 def _orthogonal(key, shape, dtype, n, m):
-    z = _normal(key, (*shape, max(n, m), min(n, m)), dtype)
+    z = sample_normal(key, (*shape, max(n, m), min(n, m)), dtype)
     q, r = jnp.linalg.qr(z)
     x = q * jnp.expand_dims(jnp.sign(jnp.diagonal(r, axis1=-2, axis2=-1)), -2)
     return jnp.swapaxes(x, -1, -2) if n < m else x
@@ -137,9 +135,9 @@ def _binomial_inversion(key, count, prob, shape, dtype, max_iters):
 
     def body_fn(carry):
         i, num_geom, geom_sum, key = carry
-        subkey, key = _split(key)
+        subkey, key = split_key_data(key)
         num_geom_out = lax.select(geom_sum <= count, num_geom + 1, num_geom)
-        geom = jnp.ceil(jnp.log(_uniform(subkey, 0., 1., shape, prob.dtype)) / log1minusprob)
+        geom = jnp.ceil(jnp.log(sample_uniform(subkey, 0., 1., shape, prob.dtype)) / log1minusprob)
         return i + 1, num_geom_out, geom_sum + geom, key
 
     def cond_fn(carry):
@@ -163,9 +161,9 @@ def _btrs(key, count, prob, shape, dtype, max_iters):
 
     def body_fn(carry):
         i, k_out, accepted, key = carry
-        key, subkey_0, subkey_1 = _split(key, (3,))
-        u = _uniform(subkey_0, 0., 1., shape, prob.dtype) - 0.5
-        v = _uniform(subkey_1, 0., 1., shape, prob.dtype)
+        key, subkey_0, subkey_1 = split_key_data(key, (3,))
+        u = sample_uniform(subkey_0, 0., 1., shape, prob.dtype) - 0.5
+        v = sample_uniform(subkey_1, 0., 1., shape, prob.dtype)
         us = 0.5 - jnp.abs(u)
         accept1 = (us >= 0.07) & (v <= v_r)
         k = jnp.floor((2 * a / us + b) * u + c)
@@ -187,7 +185,7 @@ def _btrs(key, count, prob, shape, dtype, max_iters):
 
 
 def _binomial(key, count, prob, shape, dtype):
-    (prob,) = _promote_inexact(prob)
+    (prob,) = promote_inexact(prob)
     count = jnp.broadcast_to(lax.convert_element_type(count, prob.dtype), shape)
     prob = jnp.broadcast_to(prob, shape)
     p_lt_half = prob < 0.5
@@ -213,7 +211,7 @@ def _binomial(key, count, prob, shape, dtype):
 
 
 def _multinomial(key, n, p, shape, dtype, unroll):
-    n, p = _promote_inexact(n, p)
+    n, p = promote_inexact(n, p)
     n, p = jnp.broadcast_to(n, shape[:-1]), jnp.moveaxis(jnp.broadcast_to(p, shape), -1, 0)
 
     def step(remainder, ratio_key):
@@ -221,9 +219,9 @@ def _multinomial(key, n, p, shape, dtype, unroll):
         count = _binomial(key, remainder, ratio.clip(0, 1), remainder.shape, remainder.dtype)
         return remainder - count, count
 
-    remaining = lax.cumsum(p, 0, reverse=True)
+    remaining = cumsum(p, 0, reverse=True)
     ratios = p / jnp.where(remaining == 0, 1, remaining)
-    keys = _split(key, (ratios.shape[0],))
+    keys = split_key_data(key, (ratios.shape[0],))
     _, counts = scan(step, n, (ratios, keys), unroll=unroll)
     return jnp.moveaxis(counts, 0, -1).astype(dtype)
 
@@ -241,22 +239,22 @@ def _check_dtype(name, dtype, kind):
                                      f"got {dtype}")
         return dtype
     if kind == _INEXACT:
-        return _float_dtype(name, dtype, (np.inexact,), "a float or complex")
-    return _float_dtype(name, dtype)
+        return float_dtype(name, dtype, (np.inexact,), "a float or complex")
+    return float_dtype(name, dtype)
 
 
 def _broadcast_shape(name, shape, params):
     """JAX's default shape: the parameters' broadcast shape, else checked against them."""
-    param_shapes = [_shape_of(p) for p in params]
+    param_shapes = [shape_of(p) for p in params]
     if shape is None:
         return np.broadcast_shapes(*param_shapes) if param_shapes else ()
-    shape = _canonical_shape(shape)
-    _check_shape(name, shape, *param_shapes)
+    shape = canonical_shape(shape)
+    check_shape(name, shape, *param_shapes)
     return shape
 
 
 def _plain_shape(name, shape, params):
-    return _canonical_shape(shape)
+    return canonical_shape(shape)
 
 
 # name: (body, parameters with defaults, dtype kind, shape default, shape rule)
@@ -297,7 +295,7 @@ def _make_sampler(name, body, params, kind, shape_default, shape_rule):
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
         values = [bound.arguments[p] for p in params]
-        data, _ = _key_data_of(name, bound.arguments["key"])
+        data, _ = key_data_of(name, bound.arguments["key"])
         dtype = _check_dtype(name, bound.arguments["dtype"], kind)
         shape = shape_rule(name, bound.arguments["shape"], values)
         return jitted(data, *values, shape=shape, dtype=dtype)
@@ -315,12 +313,12 @@ _orthogonal_jit = eager_jit(_orthogonal, static_argnames=("shape", "dtype", "n",
 
 def orthogonal(key, n, shape=(), dtype=None, m=None):
     """Haar-random (semi-)orthogonal or unitary matrices of shape (*shape, n, m)."""
-    data, _ = _key_data_of("orthogonal", key)
+    data, _ = key_data_of("orthogonal", key)
     n = operator.index(n)
     m = n if m is None else operator.index(m)
-    return _orthogonal_jit(data, shape=_canonical_shape(shape), n=n, m=m,
-                           dtype=_float_dtype("orthogonal", dtype, (np.inexact,),
-                                              "a float or complex"))
+    return _orthogonal_jit(data, shape=canonical_shape(shape), n=n, m=m,
+                           dtype=float_dtype("orthogonal", dtype, (np.inexact,),
+                                             "a float or complex"))
 
 
 _multinomial_jit = eager_jit(_multinomial, static_argnames=("shape", "dtype", "unroll"))
@@ -328,9 +326,9 @@ _multinomial_jit = eager_jit(_multinomial, static_argnames=("shape", "dtype", "u
 
 def multinomial(key, n, p, *, shape=None, dtype=None, unroll=1):
     """Counts of n draws over the outcomes on p's last axis (binomials in sequence)."""
-    data, _ = _key_data_of("multinomial", key)
-    dtype = _float_dtype("multinomial", dtype)
-    shape = _shape_of(p) if shape is None else _canonical_shape(shape)
+    data, _ = key_data_of("multinomial", key)
+    dtype = float_dtype("multinomial", dtype)
+    shape = shape_of(p) if shape is None else canonical_shape(shape)
     if not shape:
         raise errors.value_error("multinomial requires p with at least one dimension")
     return _multinomial_jit(data, n, p, shape=shape, dtype=dtype, unroll=unroll)

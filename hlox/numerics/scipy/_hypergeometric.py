@@ -10,6 +10,7 @@ from hlox.frontend.control_flow import cond as lax_cond
 from hlox.frontend.control_flow import while_loop
 from hlox.frontend.custom_derivatives import custom_jvp
 from hlox.numerics.numpy._util import promote_args_inexact
+from hlox.numerics.scipy.gamma_functions import gamma
 
 __all__ = ["hyp1f1"]
 
@@ -49,13 +50,8 @@ _b_derivative = jnp.vectorize(_series(
     lambda term, a, b, k: term * (lax.digamma(b) - lax.digamma(b + k))))
 
 
-def _gamma(x):
-    from hlox.numerics.scipy.special import gamma
-    return gamma(x)
-
-
 def _asymptotic(a, b, x):
-    return (_gamma(b) / _gamma(a) * lax.exp(x) * x ** (a - b)
+    return (gamma(b) / gamma(a) * lax.exp(x) * x ** (a - b)
             * _asymptotic_series(a, b, x))
 
 

@@ -8,15 +8,20 @@ import operator
 import numpy as np
 
 import hlox.numpy as jnp
-from hlox.frontend import dtypes, errors, lax, lax_special
+from hlox.frontend import errors, lax, lax_special
 from hlox.frontend.custom_derivatives import custom_jvp
 from hlox.frontend.jit import eager_jit
-from hlox.numerics.numpy import elementwise as ew
-from hlox.numerics.numpy._util import (asarray, broadcast_to, canonicalize_axes,
-                                       promote_args_inexact)
+from hlox.numerics.nn.normalizations import log_softmax as nn_log_softmax
+from hlox.numerics.nn.normalizations import softmax as nn_softmax
+from hlox.numerics.numpy._util import promote_args_inexact
 from hlox.numerics.scipy._expint import exp1, expi, expn
 from hlox.numerics.scipy._hypergeometric import hyp1f1
 from hlox.numerics.scipy._sici import sici
+from hlox.numerics.scipy.arguments import float32_or_64, inexact_unary, real_only, const
+from hlox.numerics.scipy.gamma_functions import (beta, betainc, betaln, comb, digamma, factorial,
+                                                 gamma, gammainc, gammaincc, gammaln, gammasgn,
+                                                 loggamma, multigammaln, poch)
+from hlox.numerics.scipy.logsumexp import logsumexp
 
 __all__ = ["bernoulli", "beta", "betainc", "betaln", "boxcox", "boxcox1p", "comb", "digamma",
            "dawsn", "entr", "erf", "erfc", "erfcx", "erfinv", "exp1", "expi", "expit", "expn",
@@ -26,94 +31,10 @@ __all__ = ["bernoulli", "beta", "betainc", "betaln", "boxcox", "boxcox1p", "comb
            "sici", "softmax", "spence", "xlog1py", "xlogy", "zeta"]
 
 
-# -- masked reductions with keepdims (shared with hlox.nn) ----------------------------
-def reduce_masked(monoid, x, axis=None, keepdims=False, where=None, identity=None):
-    """Reduce `x` over `axis` with `lax.reduce_monoid`; masked-out elements count as `identity`
-    (the monoid's own identity when None), as jnp's reductions with `where=` and `initial=`."""
-    x = asarray(x)
-    axes = canonicalize_axes(axis, x.ndim)
-    if where is not None:
-        fill = lax.identity_value(monoid, x.dtype) if identity is None else identity
-        x = lax.select(broadcast_to(asarray(where), x.shape), x,
-                       lax.full_like(x, fill))
-    out = lax.reduce_monoid(x, monoid, axes)
-    return keep_dims(out, x.shape, axes) if keepdims else out
-
-
-def keep_dims(reduced, shape, axes):
-    return lax.reshape(reduced, [1 if i in axes else d for i, d in enumerate(shape)])
-
-
-def count_masked(x, axis=None, keepdims=False, where=None, dtype=None):
-    """How many elements each reduction of `x` over `axis` sees."""
-    x = asarray(x)
-    ones = lax.full_like(x, 1, dtype or dtypes.default_float())
-    return reduce_masked("add", ones, axis, keepdims, where)
-
-
-# -- logsumexp ----------------------------------------------------------------------
-def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False, where=None):
-    """log(sum(b * exp(a))) computed after subtracting the (finite) maximum, as JAX does."""
-    if where is not None:
-        a = ew.where(where, a, 0)
-    if b is not None:
-        a, b = promote_args_inexact("logsumexp", a, b)
-        a = ew.where(lax.ne(b, 0), a, -np.inf)
-    else:
-        (a,) = promote_args_inexact("logsumexp", a)
-    axes = canonicalize_axes(axis, a.ndim)
-    real = lax.real(a) if dtypes.is_complex(a.dtype) else a
-    amax = reduce_masked("maximum", real, axes, True, where, -np.inf)
-    amax = lax.stop_gradient(lax.select(lax.is_finite(amax), amax, lax.full_like(amax, 0)))
-    exp_a = lax.exp(ew.subtract(a, lax.convert_element_type(amax, a.dtype)))
-    if b is not None:
-        exp_a = lax.mul(exp_a, b)
-    sumexp = reduce_masked("add", exp_a, axes, keepdims, where)
-    sign = lax.sign(sumexp)
-    if return_sign or not dtypes.is_complex(a.dtype):
-        sumexp = lax.abs(sumexp)
-    amax = amax if keepdims else lax.reshape(amax, sumexp.shape)
-    out = ew.add(lax.log(sumexp), lax.convert_element_type(amax, sumexp.dtype))
-    if return_sign:
-        return out, sign
-    if b is not None and not dtypes.is_complex(out.dtype):
-        out = ew.where(lax.lt(sign, 0), np.nan, out)
-    return out
-
-
-# -- elementwise ----------------------------------------------------------------------
-def _inexact_unary(name, fn):
-    def wrapped(x):
-        (x,) = promote_args_inexact(name, x)
-        return fn(x)
-    wrapped.__name__ = name
-    return wrapped
-
-
 _ELEMENTWISE = {
-    "expit": lax.logistic, "erf": lax.erf, "erfc": lax.erfc,
-    "erfinv": lax.erf_inv, "gammaln": lax.lgamma, "digamma": lax.digamma,
+    "expit": lax.logistic, "erf": lax.erf, "erfc": lax.erfc, "erfinv": lax.erf_inv,
 }
-globals().update({name: _inexact_unary(name, fn) for name, fn in _ELEMENTWISE.items()})
-
-
-def _c(x, v):
-    return lax.full_like(x, v, shape=())
-
-
-def _real_only(name, *args):
-    args = promote_args_inexact(name, *args)
-    if dtypes.is_complex(args[0].dtype):
-        raise errors.value_error(f"{name} does not support complex-valued inputs.")
-    return args
-
-
-def _float32_or_64(name, x):
-    x = jnp.asarray(x)
-    if x.dtype not in (np.float32, np.float64):
-        raise errors.type_error(f"x.dtype={x.dtype} is not supported, see docstring for "
-                                "supported types.")
-    return x
+globals().update({name: inexact_unary(name, fn) for name, fn in _ELEMENTWISE.items()})
 
 
 @custom_jvp
@@ -156,13 +77,13 @@ _xlogx.defjvp(lambda primals, tangents: (_xlogx(primals[0]),
 
 
 def entr(x):
-    (x,) = _real_only("entr", x)
-    return lax.select(lax.lt(x, _c(x, 0)), lax.full_like(x, -np.inf), lax.neg(_xlogx(x)))
+    (x,) = real_only("entr", x)
+    return lax.select(lax.lt(x, const(x, 0)), lax.full_like(x, -np.inf), lax.neg(_xlogx(x)))
 
 
 def rel_entr(p, q):
-    p, q = _real_only("rel_entr", p, q)
-    zero = _c(p, 0.0)
+    p, q = real_only("rel_entr", p, q)
+    zero = const(p, 0.0)
     both_gt_zero = lax.bitwise_and(lax.gt(p, zero), lax.gt(q, zero))
     one_zero = lax.bitwise_and(lax.eq(p, zero), lax.ge(q, zero))
     safe_p, safe_q = jnp.where(both_gt_zero, p, 1), jnp.where(both_gt_zero, q, 1)
@@ -171,7 +92,7 @@ def rel_entr(p, q):
 
 
 def kl_div(p, q):
-    p, q = _real_only("kl_div", p, q)
+    p, q = real_only("kl_div", p, q)
     return rel_entr(p, q) - p + q
 
 
@@ -191,7 +112,7 @@ boxcox, boxcox1p = _boxcox("boxcox", jnp.log), _boxcox("boxcox1p", jnp.log1p)
 
 # -- the normal distribution ----------------------------------------------------------------------
 def ndtr(x):
-    return _ndtr(_float32_or_64("ndtr", x))
+    return _ndtr(float32_or_64("ndtr", x))
 
 
 def _ndtr(x):
@@ -225,7 +146,7 @@ _NDTRI = {  # Cephes' rational approximations for ndtri
 
 
 def ndtri(p):
-    p = _float32_or_64("ndtri", p)
+    p = float32_or_64("ndtri", p)
     dtype = p.dtype.type
     c = {k: np.array(v, dtype=dtype) for k, v in _NDTRI.items()}
     complement = jnp.where(p > dtype(-np.expm1(-2.0)), dtype(1.0) - p, p)
@@ -319,120 +240,6 @@ def _log_ndtr_of_order(series_order):
 _LOG_NDTR_BY_ORDER = {}
 
 
-# -- gamma and beta -------------------------------------------------------------------------------
-def gammasgn(x):
-    (x,) = _real_only("gammasgn", x)
-    typ = x.dtype.type
-    floor_x = lax.floor(x)
-    x_negative = x < 0
-    return jnp.select(
-        [(x_negative & (x == floor_x)) | jnp.isnan(x),
-         (x_negative & (floor_x % 2 != 0)) | ((x == 0) & jnp.signbit(x))],
-        [typ(np.nan), typ(-1.0)], typ(1.0))
-
-
-def gamma(x):
-    (x,) = _real_only("gamma", x)
-    return gammasgn(x) * lax.exp(lax.lgamma(x))
-
-
-def loggamma(x):
-    (x,) = _real_only("loggamma", x)
-    return jnp.where(x > 0, lax.lgamma(x), jnp.nan)
-
-
-def _algdiv(a, b):
-    """log(gamma(a)) - log(gamma(a + b)) for b >= 8 (scipy's cdflib algdiv, a <= b)."""
-    c0, c1, c2 = 0.833333333333333e-01, -0.277777777760991e-02, 0.793650666825390e-03
-    c3, c4, c5 = -0.595202931351870e-03, 0.837308034031215e-03, -0.165322962780713e-02
-    h = a / b
-    c = h / (1 + h)
-    x = h / (1 + h)
-    d = b + (a - 0.5)
-    x2 = x * x
-    s3 = 1.0 + (x + x2)
-    s5 = 1.0 + (x + x2 * s3)
-    s7 = 1.0 + (x + x2 * s5)
-    s9 = 1.0 + (x + x2 * s7)
-    s11 = 1.0 + (x + x2 * s9)
-    t = (1.0 / b) ** 2
-    w = ((((c5 * s11 * t + c4 * s9) * t + c3 * s7) * t + c2 * s5) * t + c1 * s3) * t + c0
-    w = w * (c / b)
-    u = d * lax.log1p(a / b)
-    v = a * (lax.log(b) - 1.0)
-    return jnp.where(u <= v, (w - v) - u, (w - u) - v)
-
-
-def betaln(a, b):
-    a, b = promote_args_inexact("betaln", a, b)
-    a, b = jnp.minimum(a, b), jnp.maximum(a, b)
-    small_b = lax.lgamma(a) + (lax.lgamma(b) - lax.lgamma(a + b))
-    large_b = lax.lgamma(a) + _algdiv(a, b)
-    return jnp.where(b < 8, small_b, large_b)
-
-
-def beta(a, b):
-    a, b = _real_only("beta", a, b)
-    sign = gammasgn(a) * gammasgn(b) * gammasgn(a + b)
-    return sign * lax.exp(betaln(a, b))
-
-
-def betainc(a, b, x):
-    a, b, x = _real_only("betainc", a, b, x)
-    return lax_special.betainc(a, b, x)
-
-
-def gammainc(a, x):
-    a, x = promote_args_inexact("gammainc", a, x)
-    return lax_special.igamma(a, x)
-
-
-def gammaincc(a, x):
-    a, x = promote_args_inexact("gammaincc", a, x)
-    return lax_special.igammac(a, x)
-
-
-def factorial(n, exact=False):
-    if exact:
-        raise NotImplementedError("factorial with exact=True")
-    (n,) = promote_args_inexact("factorial", n)
-    return jnp.where(n < 0, 0, lax.exp(lax.lgamma(n + 1)))
-
-
-def comb(N, k, *, repetition=False):  # noqa: N803  (scipy's name)
-    if repetition:
-        return jnp.where((k == 0) & (N >= 0), 1.0, comb(N + k - 1, k, repetition=False))
-    cond = (k <= N) & (N >= 0) & (k >= 0)
-    safe_n, safe_k = jnp.where(cond, N, 0.0), jnp.where(cond, k, 0.0)
-    result = lax.exp(gammaln(safe_n + 1) - gammaln(safe_k + 1) - gammaln(safe_n + 1 - safe_k))
-    return jnp.where(cond, result, 0.0)
-
-
-def multigammaln(a, d):
-    try:
-        d = operator.index(d)
-    except TypeError:
-        raise errors.type_error("the d argument of multigammaln must be a concrete integer") \
-            from None
-    a, d_ = promote_args_inexact("multigammaln", a, d)
-    constant = lax.mul(lax.mul(lax.mul(_c(a, 0.25), d_), lax.sub(d_, _c(a, 1))),
-                       lax.log(_c(a, np.pi)))
-    b = lax.div(jnp.arange(d, dtype=d_.dtype), _c(a, 2))
-    res = jnp.sum(gammaln(jnp.expand_dims(a, axis=-1)
-                          - jnp.expand_dims(b, axis=tuple(range(a.ndim)))), axis=-1)
-    return res + constant
-
-
-@custom_jvp
-def poch(z, m):
-    z, m = _real_only("poch", z, m)
-    return jnp.where(m == 0.0, jnp.array(1, dtype=z.dtype), gamma(z + m) / gamma(z))
-
-
-poch.defjvps(lambda z_dot, ans, z, m: (digamma(z + m) - digamma(z)) * poch(z, m) * z_dot,
-             lambda m_dot, ans, z, m: digamma(z + m) * poch(z, m) * m_dot)
-
-
 # -- polygamma and zeta ---------------------------------------------------------------------------
 @custom_jvp
 def _polygamma(n, x):
@@ -446,7 +253,7 @@ def polygamma(n, x):
     if not np.issubdtype(jnp.result_type(n), np.integer):
         raise errors.value_error(f"Argument `n` to polygamma must be of integer type. Got dtype "
                                  f"{jnp.result_type(n)}.")
-    n, x = _real_only("polygamma", n, x)
+    n, x = real_only("polygamma", n, x)
     return _polygamma(n, x)
 
 
@@ -521,7 +328,7 @@ def _in_float32_unless_wide(impl):
 
 
 def erfcx(x):
-    (x,) = _real_only("erfcx", x)
+    (x,) = real_only("erfcx", x)
     return _erfcx(x)
 
 
@@ -531,18 +338,18 @@ def _erfcx(x):
         lambda x: _erfcx_impl(x, 9 if x.dtype == np.float64 else 5))(x)
 
 
-_erfcx.defjvps(lambda g, ans, x: g * (2 * x * ans - _c(x, 2.0 / np.sqrt(np.pi))))
+_erfcx.defjvps(lambda g, ans, x: g * (2 * x * ans - const(x, 2.0 / np.sqrt(np.pi))))
 
 
 def _erfcx_impl(x, nterms):
     coeffs = [7918.06640625, -1055.7421875, 162.421875, -29.53125, 6.5625, -1.875, 0.75, -0.5,
               1.0]
-    large = x > _c(x, np.sqrt(np.log(np.finfo(x.dtype).max)))
+    large = x > const(x, np.sqrt(np.log(np.finfo(x.dtype).max)))
     safe_x = lax.select(large, lax.full_like(x, 1.0), x)
     direct = lax.exp(lax.square(safe_x)) * lax.erfc(safe_x)
-    t = _c(x, 1.0) / lax.square(x)
+    t = const(x, 1.0) / lax.square(x)
     asymptotic = (jnp.polyval(np.array(coeffs[-nterms:], dtype=x.dtype), t)
-                  / (x * _c(x, np.sqrt(np.pi))))
+                  / (x * const(x, np.sqrt(np.pi))))
     return lax.select(large, asymptotic, direct)
 
 
@@ -570,7 +377,7 @@ _DAWSN = {  # Cephes' rational approximations on [0, 3.25), [3.25, 6.25), [6.25,
 
 
 def dawsn(x):
-    (x,) = _real_only("dawsn", x)
+    (x,) = real_only("dawsn", x)
     return _dawsn(x)
 
 
@@ -579,25 +386,25 @@ def _dawsn(x):
     return _in_float32_unless_wide(_dawsn_impl)(x)
 
 
-_dawsn.defjvps(lambda g, ans, x: g * (_c(x, 1.0) - _c(x, 2.0) * x * ans))
+_dawsn.defjvps(lambda g, ans, x: g * (const(x, 1.0) - const(x, 2.0) * x * ans))
 
 
 def _dawsn_impl(x):
     c = {k: np.array(v, dtype=x.dtype) for k, v in _DAWSN.items()}
     sign, ax = jnp.sign(x), lax.abs(x)
-    t = _c(x, 1.0) / lax.square(ax)
+    t = const(x, 1.0) / lax.square(ax)
     one = lax.full_like(ax, 1.0)
-    r1 = ax < _c(x, 3.25)
-    r2 = (ax >= _c(x, 3.25)) & (ax < _c(x, 6.25))
-    r3 = ax >= _c(x, 6.25)
+    r1 = ax < const(x, 3.25)
+    r2 = (ax >= const(x, 3.25)) & (ax < const(x, 6.25))
+    r3 = ax >= const(x, 6.25)
     ax1 = lax.select(r1, ax, one)
     val1 = ax1 * jnp.polyval(c["AN"], lax.square(ax1)) / jnp.polyval(c["AD"], lax.square(ax1))
 
     def tail(region, num, den):
         safe_t, safe_ax = lax.select(region, t, one), lax.select(region, ax, one)
-        return _c(x, 0.5) / safe_ax * (_c(x, 1.0) + safe_t * jnp.polyval(c[num], safe_t)
-                                       / jnp.polyval(c[den], safe_t))
-    result = lax.select(r1, val1, lax.select(ax < _c(x, 6.25), tail(r2, "BN", "BD"),
+        return const(x, 0.5) / safe_ax * (const(x, 1.0) + safe_t * jnp.polyval(c[num], safe_t)
+                                          / jnp.polyval(c[den], safe_t))
+    result = lax.select(r1, val1, lax.select(ax < const(x, 6.25), tail(r2, "BN", "BD"),
                                              tail(r3, "CN", "CD")))
     return sign * result
 
@@ -622,7 +429,7 @@ def _spence_calc(x):
 
 
 def spence(x):
-    x = _float32_or_64("spence", x)
+    x = float32_or_64("spence", x)
     return jnp.piecewise(x, [x < 0.0, x == 1.0, x == 0.0], [np.nan, 0, np.pi ** 2 / 6,
                                                            _spence_calc])
 
@@ -647,12 +454,10 @@ def bernoulli(n):
 
 # -- softmax --------------------------------------------------------------------------------------
 def softmax(x, /, *, axis=None):
-    from hlox.numerics.nn.activations import softmax as nn_softmax
     return nn_softmax(x, axis=axis)
 
 
 def log_softmax(x, /, *, axis=None):
-    from hlox.numerics.nn.activations import log_softmax as nn_log_softmax
     return nn_log_softmax(x, axis=axis)
 
 

@@ -1,5 +1,5 @@
-"""What the distributions share: promotion, scalar constants, and one compiled program per
-eager call."""
+"""What the distributions share: promotion, the standard-variable and unit-interval wrappers,
+and one compiled program per eager call."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,12 +7,8 @@ import numpy as np
 import hlox.numpy as jnp
 from hlox.frontend import lax
 from hlox.numerics.numpy._util import promote_args_inexact
+from hlox.numerics.scipy.arguments import const
 from hlox.frontend.jit import eager_jit
-
-
-def const(x, value):
-    """A rank-0 constant of x's dtype (JAX's `_lax_const`)."""
-    return lax.full_like(x, value, shape=())
 
 
 def jit_public(namespace, static_argnames=None):

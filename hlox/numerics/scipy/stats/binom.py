@@ -6,8 +6,9 @@ import numpy as np
 import hlox.numpy as jnp
 from hlox.frontend import lax
 from hlox.numerics.numpy._util import promote_args_inexact
+from hlox.numerics.scipy.arguments import const
 from hlox.numerics.scipy.special import gammaln, xlog1py, xlogy
-from hlox.numerics.scipy.stats._util import const, jit_public
+from hlox.numerics.scipy.stats._util import jit_public
 
 __all__ = ["logpmf", "pmf"]
 

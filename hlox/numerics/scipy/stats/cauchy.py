@@ -6,7 +6,8 @@ import numpy as np
 import hlox.numpy as jnp
 from hlox.frontend import lax
 from hlox.numerics.numpy._util import promote_args_inexact
-from hlox.numerics.scipy.stats._util import const, jit_public, reflected
+from hlox.numerics.scipy.arguments import const
+from hlox.numerics.scipy.stats._util import jit_public, reflected
 
 __all__ = ["logpdf", "pdf", "cdf", "logcdf", "sf", "logsf", "isf", "ppf"]
 

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from hlox.frontend import lax
+from hlox.numerics.nn.activations import log1mexp
+from hlox.numerics.scipy.arguments import const
 from hlox.numerics.scipy.special import xlogy
-from hlox.numerics.scipy.stats._util import const, jit_public, on_open_unit_interval, on_standard_variable
+from hlox.numerics.scipy.stats._util import jit_public, on_open_unit_interval, on_standard_variable
 
 __all__ = ["logpdf", "pdf", "logcdf", "cdf", "ppf", "sf", "logsf"]
 
 
 def _logsf(z, scale):
-    from hlox.numerics.nn.activations import log1mexp  # activations imports scipy.special: resolved at call time
     return log1mexp(lax.exp(lax.neg(z)))
 
 

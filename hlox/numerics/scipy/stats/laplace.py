@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from hlox.frontend import lax
 from hlox.numerics.numpy._util import promote_args_inexact
-from hlox.numerics.scipy.stats._util import const, jit_public
+from hlox.numerics.scipy.arguments import const
+from hlox.numerics.scipy.stats._util import jit_public
 
 __all__ = ["logpdf", "pdf", "cdf"]
 
