@@ -8,26 +8,44 @@ from __future__ import annotations
 
 import builtins
 import functools
+import sys
 
-import ml_dtypes
 import numpy as np
 
 from hlox import config
+from hlox.lowering.dtype_names import NUMPY_NAMES, dtype_named
 
 bool_ = np.dtype(np.bool_)
 int8, int16, int32, int64 = (np.dtype(t) for t in ("int8", "int16", "int32", "int64"))
 uint8, uint16, uint32, uint64 = (np.dtype(t) for t in ("uint8", "uint16", "uint32", "uint64"))
 float16, float32, float64 = (np.dtype(t) for t in ("float16", "float32", "float64"))
-bfloat16 = np.dtype(ml_dtypes.bfloat16)
 complex64, complex128 = np.dtype(np.complex64), np.dtype(np.complex128)
-float8_e4m3fn = np.dtype(ml_dtypes.float8_e4m3fn)
-float8_e5m2 = np.dtype(ml_dtypes.float8_e5m2)
 
-SUPPORTED = frozenset([bool_, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
-                       bfloat16, float16, float32, float64, complex64, complex128,
-                       float8_e4m3fn, float8_e5m2])
+# bfloat16 and the float8 types come from ml_dtypes, imported on first use (see __getattr__).
+ML_DTYPES_NAMES = ("bfloat16", "float8_e4m3fn", "float8_e5m2")
+SUPPORTED_NAMES = NUMPY_NAMES | frozenset(ML_DTYPES_NAMES)
 
-# Lattice nodes: the dtypes above plus the three weak categories of Python scalars.
+
+def __getattr__(name):
+    if name in ML_DTYPES_NAMES:
+        value = globals()[name] = dtype_named(name)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.lru_cache(maxsize=None)
+def is_supported(dtype: np.dtype) -> bool:
+    return dtype.name in SUPPORTED_NAMES and dtype == dtype_named(dtype.name)
+
+
+def _as_dtype(spec) -> np.dtype:
+    """np.dtype(spec), also for the names of ml_dtypes' types before ml_dtypes is imported."""
+    if isinstance(spec, str) and spec in ML_DTYPES_NAMES:
+        return dtype_named(spec)
+    return np.dtype(spec)
+
+
+# Lattice nodes: the supported dtypes (by name) plus the three weak categories of Python scalars.
 class WeakType:
     """A weak lattice node; compares by identity (np.dtype("int") == "int" would be True)."""
 
@@ -42,19 +60,20 @@ WEAK_INT, WEAK_FLOAT, WEAK_COMPLEX = WeakType("int"), WeakType("float"), WeakTyp
 _WEAK_OF_KIND = {"i": WEAK_INT, "u": WEAK_INT, "f": WEAK_FLOAT, "V": WEAK_FLOAT, "c": WEAK_COMPLEX}
 
 _LATTICE_EDGES = {
-    bool_: [WEAK_INT],
-    WEAK_INT: [uint8, int8],
-    uint8: [uint16, int16], uint16: [uint32, int32], uint32: [uint64, int64], uint64: [WEAK_FLOAT],
-    int8: [int16], int16: [int32], int32: [int64], int64: [WEAK_FLOAT],
-    WEAK_FLOAT: [float8_e4m3fn, float8_e5m2, bfloat16, float16, WEAK_COMPLEX],
-    float8_e4m3fn: [], float8_e5m2: [],
-    bfloat16: [float32], float16: [float32], float32: [float64, complex64],
-    float64: [complex128], WEAK_COMPLEX: [complex64], complex64: [complex128], complex128: [],
+    "bool": [WEAK_INT],
+    WEAK_INT: ["uint8", "int8"],
+    "uint8": ["uint16", "int16"], "uint16": ["uint32", "int32"], "uint32": ["uint64", "int64"],
+    "uint64": [WEAK_FLOAT],
+    "int8": ["int16"], "int16": ["int32"], "int32": ["int64"], "int64": [WEAK_FLOAT],
+    WEAK_FLOAT: ["float8_e4m3fn", "float8_e5m2", "bfloat16", "float16", WEAK_COMPLEX],
+    "float8_e4m3fn": [], "float8_e5m2": [],
+    "bfloat16": ["float32"], "float16": ["float32"], "float32": ["float64", "complex64"],
+    "float64": ["complex128"], WEAK_COMPLEX: ["complex64"], "complex64": ["complex128"], "complex128": [],
 }
 
 
 # Without x64 no promotion may form a 64-bit type from narrower ones: uint32 meets int32 at int32.
-_X32_EDGES = {**_LATTICE_EDGES, uint32: [int32, uint64]}
+_X32_EDGES = {**_LATTICE_EDGES, "uint32": ["int32", "uint64"]}
 
 
 def _upper_sets(edges):
@@ -76,12 +95,20 @@ def _upper_sets(edges):
 _UPPER_X64, _UPPER_X32 = _upper_sets(_LATTICE_EDGES), _upper_sets(_X32_EDGES)
 
 
+def _key(node):
+    if isinstance(node, WeakType):
+        return node
+    if not is_supported(node):
+        raise KeyError(node)
+    return node.name
+
+
 def _least_upper_bound(nodes):
     upper = _UPPER_X64 if config.x64_enabled() else _UPPER_X32
-    common = functools.reduce(frozenset.intersection, (upper[n] for n in nodes))
+    common = functools.reduce(frozenset.intersection, (upper[_key(n)] for n in nodes))
     for candidate in common:
         if upper[candidate] == common:
-            return candidate
+            return candidate if isinstance(candidate, WeakType) else dtype_named(candidate)
     names = ", ".join(str(n) for n in nodes)
     raise TypeError(f"no common dtype for {names}: float8 types only promote explicitly")
 
@@ -107,8 +134,8 @@ _NARROW = {int64: int32, uint64: uint32, float64: float32, complex128: complex64
 
 def canonicalize(dtype) -> np.dtype:
     """The dtype an array of `dtype` gets on device (64-bit types narrow when x64 is off)."""
-    dtype = np.dtype(dtype)
-    if dtype not in SUPPORTED:
+    dtype = _as_dtype(dtype)
+    if not is_supported(dtype):
         raise TypeError(f"dtype {dtype} is not a valid hlox array type")
     if not config.x64_enabled():
         return _NARROW.get(dtype, dtype)
@@ -190,7 +217,7 @@ def to_dtype(spec) -> np.dtype:
         return bool_
     if hasattr(spec, "dtype") and not isinstance(spec, (type, np.dtype)):
         return np.dtype(spec.dtype)
-    return np.dtype(getattr(spec, "_hlox_dtype", spec))
+    return _as_dtype(getattr(spec, "_hlox_dtype", spec))
 
 
 def result_type(*args, return_weak_type_flag=False):
@@ -263,15 +290,23 @@ def real_dtype(dtype):
 
 
 def finfo(dtype):
+    import ml_dtypes
     return ml_dtypes.finfo(canonicalize(to_dtype(dtype)))
 
 
 def iinfo(dtype):
+    import ml_dtypes
     return ml_dtypes.iinfo(canonicalize(to_dtype(dtype)))
 
 
+def _ml_scalar_types():
+    """ml_dtypes' scalar types hlox supports; none can be at hand while ml_dtypes is not imported."""
+    ml = sys.modules.get("ml_dtypes")
+    return () if ml is None else tuple(getattr(ml, name) for name in ML_DTYPES_NAMES)
+
+
 def issubdtype(a, b):
-    if isinstance(b, np.dtype) or b in (bfloat16.type, float8_e4m3fn.type, float8_e5m2.type):
+    if isinstance(b, np.dtype) or b in _ml_scalar_types():
         return np.dtype(to_dtype(a)) == np.dtype(b)
     a = np.dtype(to_dtype(a))
     if a.kind == "V":  # ml_dtypes floats

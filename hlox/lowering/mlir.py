@@ -8,12 +8,13 @@ from __future__ import annotations
 import threading
 import weakref
 
-import ml_dtypes
 import numpy as np
 from jaxlib.mlir import ir, passmanager  # noqa: F401  (re-exported)
 from jaxlib.mlir.dialects import chlo, func, sdy, stablehlo  # noqa: F401  (re-exported)
 from jaxlib.mlir._mlir_libs import _jax_mlir_ext
 from jaxlib.mlir._mlir_libs._mlir import rewrite  # noqa: F401  (re-exported: Python rewrite patterns)
+
+from hlox.lowering.dtype_names import dtype_named
 
 
 def make_context() -> ir.Context:
@@ -127,8 +128,7 @@ def _dtype_of_element_type(t: ir.Type) -> np.dtype:
              "f6E2M3FN": "float6_e2m3fn", "f6E3M2FN": "float6_e3m2fn"}
     if s not in table:
         raise TypeError(f"hlox has no dtype for MLIR element type {s}")
-    name = table[s]
-    return np.dtype(getattr(ml_dtypes, name, name))  # ml_dtypes has only the types numpy lacks
+    return dtype_named(table[s])
 
 
 def shape_and_dtype(t: ir.Type):
