@@ -1,32 +1,49 @@
-"""hlox: a JAX-compatible array library whose transformations are passes over StableHLO."""
+"""hlox: a JAX-compatible array library whose transformations are passes over StableHLO.
+
+The namespaces and functions below load on first use (PEP 562), so tools that need
+only the passes (hlox-opt) do not import the numerical libraries.
+"""
 from __future__ import annotations
 
-from hlox import config  # noqa: F401  (hlox.config.update(...), as jax.config)
-from hlox.numerics import array_methods as _array_methods  # noqa: F401  (attaches operators)
-from hlox.frontend.errors import (ConcretizationTypeError, TracerArrayConversionError,  # noqa: F401
-                                  TracerIntegerConversionError, UnexpectedTracerError)
-from hlox.frontend.jit import ShapeDtypeStruct, jit  # noqa: F401
-from hlox.transforms.autodiff import (grad, hessian, jacfwd, jacobian, jacrev, jvp,  # noqa: F401
-                                    linear_transpose, linearize, value_and_grad, vjp)
-from hlox.frontend.custom_derivatives import closure_convert, custom_gradient, custom_jvp, custom_vjp  # noqa: F401
-from hlox.frontend.checkpoint import checkpoint, checkpoint_policies, remat  # noqa: F401
-from hlox.transforms.vmap import vmap  # noqa: F401
-from hlox.frontend.callbacks import pure_callback  # noqa: F401
-from hlox.frontend.api import (clear_caches, default_device, disable_jit, enable_x64,  # noqa: F401
-                               ensure_compile_time_eval, live_arrays)
-from hlox.frontend.api import (block_until_ready, default_backend, device_count, device_get,  # noqa: F401
-                               device_put, devices, eval_shape, local_device_count,
-                               local_devices, named_call, named_scope, process_count,
-                               process_index)
-from hlox.lowering.array import Array  # noqa: F401
-from hlox.lowering.runtime import Device  # noqa: F401
+import importlib
 
-from hlox import numpy, lax  # noqa: E402,F401
-from hlox import tree_util, tree, nn, scipy  # noqa: E402,F401
-from hlox import random  # noqa: E402,F401
-from hlox import ad_checkpoint  # noqa: E402,F401
-from hlox import ops  # noqa: E402,F401
-from hlox import debug  # noqa: E402,F401
-from hlox import dtypes, errors  # noqa: E402,F401
+from hlox import config  # noqa: F401  (hlox.config.update(...), as jax.config)
 
 __version__ = "0.1.0"
+
+_HOMES = {
+    "hlox.frontend.errors": ("ConcretizationTypeError", "TracerArrayConversionError",
+                             "TracerIntegerConversionError", "UnexpectedTracerError"),
+    "hlox.frontend.jit": ("ShapeDtypeStruct", "jit"),
+    "hlox.transforms.autodiff": ("grad", "hessian", "jacfwd", "jacobian", "jacrev", "jvp", "linear_transpose",
+                                 "linearize", "value_and_grad", "vjp"),
+    "hlox.frontend.custom_derivatives": ("closure_convert", "custom_gradient", "custom_jvp", "custom_vjp"),
+    "hlox.frontend.checkpoint": ("checkpoint", "checkpoint_policies", "remat"),
+    "hlox.transforms.vmap": ("vmap",),
+    "hlox.frontend.callbacks": ("pure_callback",),
+    "hlox.frontend.api": ("clear_caches", "default_device", "disable_jit", "enable_x64", "ensure_compile_time_eval",
+                          "live_arrays", "block_until_ready", "default_backend", "device_count", "device_get",
+                          "device_put", "devices", "eval_shape", "local_device_count", "local_devices",
+                          "named_call", "named_scope", "process_count", "process_index"),
+    "hlox.lowering.array": ("Array",),
+    "hlox.lowering.runtime": ("Device",),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+_NAMESPACES = ("numpy", "lax", "tree_util", "tree", "nn", "scipy", "random", "ad_checkpoint", "ops", "debug",
+               "dtypes", "errors")
+
+
+def __getattr__(name):
+    if name not in _HOME_OF and name not in _NAMESPACES:
+        raise AttributeError(f"module 'hlox' has no attribute {name!r}")
+    importlib.import_module("hlox.numerics.array_methods")  # Arrays and tracers get their operators first
+    if name in _NAMESPACES:
+        value = importlib.import_module(f"hlox.{name}")
+    else:
+        value = getattr(importlib.import_module(_HOME_OF[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_HOME_OF) | set(_NAMESPACES))

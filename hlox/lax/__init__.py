@@ -14,3 +14,4 @@ from hlox.lax import linalg  # noqa: E402,F401
 
 __all__ = sorted(set(_lax_all) | set(_slicing_all) | set(_windowed_all) | set(_extras_all)
                  | set(_special_all))
+from hlox.numerics import array_methods as _array_methods  # noqa: E402,F401  (attaches the operators of Arrays and tracers)

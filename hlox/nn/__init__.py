@@ -10,3 +10,4 @@ from hlox.nn import initializers  # noqa: F401
 
 __all__ = sorted(_activations + _normalizations
                  + ["dot_product_attention", "initializers", "logsumexp"])
+from hlox.numerics import array_methods as _array_methods  # noqa: E402,F401  (attaches the operators of Arrays and tracers)

@@ -57,3 +57,4 @@ iinfo = _dtypes.iinfo
 issubdtype = _dtypes.issubdtype
 from hlox.numpy import linalg  # noqa: E402,F401
 from hlox.numpy import fft  # noqa: E402,F401
+from hlox.numerics import array_methods as _array_methods  # noqa: E402,F401  (attaches the operators of Arrays and tracers)

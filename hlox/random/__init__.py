@@ -11,3 +11,4 @@ from hlox.numerics.random.samplers import *  # noqa: F401,F403
 from hlox.numerics.random.samplers import __all__ as _samplers
 
 __all__ = sorted(_discrete + _distributions + _gamma + _keys + _samplers)
+from hlox.numerics import array_methods as _array_methods  # noqa: E402,F401  (attaches the operators of Arrays and tracers)
