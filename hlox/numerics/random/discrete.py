@@ -14,7 +14,7 @@ from hlox.frontend.control_flow import while_loop
 from hlox.frontend.core import Tracer
 from hlox.frontend.jit import eager_jit
 from hlox.lowering.array import Array
-from hlox.numerics import lax_extras
+from hlox.numerics.lax.selection import top_k
 from hlox.numerics.random.arguments import (canonical_axis, canonical_shape, check_shape,
                                             int_dtype, shape_of)
 from hlox.numerics.random.keys import key_data_of
@@ -136,7 +136,7 @@ def _choice(key, arr, p, shape, replace, axis, n_inputs, mode):
             ind = jnp.searchsorted(p_cuml, r).astype(dtypes.default_int())
         else:
             g = jnp.add(sample_gumbel(key, (n_inputs,), p.dtype, mode), jnp.log(p))
-            ind = lax_extras.top_k(g, n_draws)[1].astype(dtypes.default_int())
+            ind = top_k(g, n_draws)[1].astype(dtypes.default_int())
         result = ind if arr is None else jnp.take(arr, ind, axis)
     if arr is None:
         return jnp.reshape(result, shape)
@@ -193,7 +193,7 @@ def _categorical(key, logits, shape, batch_shape, axis, replace, mode):
     if k > logits.shape[axis]:
         raise errors.value_error(f"Number of samples without replacement ({k}) cannot exceed "
                                  f"number of categories ({logits.shape[axis]}).")
-    indices = lax_extras.top_k(jnp.moveaxis(logits, axis, -1), k)[1]
+    indices = top_k(jnp.moveaxis(logits, axis, -1), k)[1]
     return lax.reshape(indices, shape, (indices.ndim - 1, *range(indices.ndim - 1)))
 
 

@@ -22,6 +22,7 @@ from hlox.numerics.scipy.gamma_functions import (beta, betainc, betaln, comb, di
                                                  gamma, gammainc, gammaincc, gammaln, gammasgn,
                                                  loggamma, multigammaln, poch)
 from hlox.numerics.scipy.logsumexp import logsumexp
+from hlox.transforms.autodiff import jvp
 
 __all__ = ["bernoulli", "beta", "betainc", "betaln", "boxcox", "boxcox1p", "comb", "digamma",
            "dawsn", "entr", "erf", "erfc", "erfcx", "erfinv", "exp1", "expi", "expit", "expn",
@@ -291,7 +292,6 @@ def _zeta(x, q):
 
 @_zeta.defjvp
 def _zeta_jvp(primals, tangents):
-    from hlox.transforms.autodiff import jvp
     return _zeta(*primals), jvp(_zeta_series_expansion, primals, tangents)[1]
 
 
