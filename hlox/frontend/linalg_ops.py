@@ -31,7 +31,7 @@ def _layout(ndim, matrix_rank):
     return list(range(ndim - 1, -1, -1))
 
 
-def _layouts_attr(avals, matrix_rank):
+def layouts_attr(avals, matrix_rank):
     return ir.ArrayAttr.get([
         ir.DenseElementsAttr.get(np.asarray(_layout(a.ndim, matrix_rank), np.int64),
                                  type=ir.RankedTensorType.get([a.ndim], ir.IndexType.get()))
@@ -56,8 +56,8 @@ def _emitter(kernel, config, aliases):
             "backend_config": ir.StringAttr.get(""),
             "api_version": ir.IntegerAttr.get(ir.IntegerType.get_signless(32), 1),
             "called_computations": ir.ArrayAttr.get([]),
-            "operand_layouts": _layouts_attr(in_avals, rank),
-            "result_layouts": _layouts_attr(out_avals, rank),
+            "operand_layouts": layouts_attr(in_avals, rank),
+            "result_layouts": layouts_attr(out_avals, rank),
             "mhlo.backend_config": ir.DictAttr.get(
                 {k: _u8(v) for k, v in config(**params).items()}),
             "mhlo.frontend_attributes": ir.DictAttr.get(

@@ -14,7 +14,6 @@ from hlox.lowering.array import Array
 from hlox.lowering.mlir import ir
 from hlox.lowering import mlir
 
-REGISTRY: dict[str, "Primitive"] = {}
 COMPILE_TIME_EVAL = [False]  # hlox.ensure_compile_time_eval: ops on concrete values run eagerly in traces
 
 
@@ -27,7 +26,6 @@ class Primitive:
         self.shape_rule = shape_rule
         self.emit_rule = emit_rule
         self.multiple_results = multiple_results
-        REGISTRY[name] = self
 
     def __repr__(self):
         return f"Primitive({self.name})"

@@ -8,21 +8,13 @@ location is the same as when tracing user code.
 """
 from __future__ import annotations
 
-from hlox.frontend import lax
+from hlox.frontend import lax, op_catalog
 from hlox.passes.rules import OpSite, table_decorator
 
 JVP_RULES: dict = {}
 VJP_RULES: dict = {}
 # Ops whose results never carry a derivative (piecewise constant or non-numeric).
-NON_DIFFERENTIABLE = {
-    "stablehlo.floor", "stablehlo.ceil", "stablehlo.round_nearest_even",
-    "stablehlo.round_nearest_afz", "stablehlo.sign", "stablehlo.compare", "stablehlo.is_finite",
-    "stablehlo.iota", "stablehlo.constant", "stablehlo.rng_bit_generator", "stablehlo.rng",
-    "stablehlo.and", "stablehlo.or", "stablehlo.xor", "stablehlo.not",
-    "stablehlo.shift_left", "stablehlo.shift_right_arithmetic", "stablehlo.shift_right_logical",
-    "stablehlo.popcnt", "stablehlo.count_leading_zeros", "stablehlo.get_dimension_size",
-    "stablehlo.partition_id", "stablehlo.replica_id", "stablehlo.bitcast_convert",
-}
+NON_DIFFERENTIABLE = op_catalog.ZERO_DERIVATIVE
 
 
 jvp_rule = table_decorator(JVP_RULES)

@@ -9,13 +9,17 @@ their ops with `hlox.lax`, so shapes are checked as for user code.
 from __future__ import annotations
 
 from hlox.frontend import lax
+from hlox.lowering import mlir
 from hlox.passes import irutil
-from hlox.passes.rules import OpSite, table_decorator
+from hlox.passes.rules import OpSite, clone_op, table_decorator
 
 BATCH_RULES: dict = {}
+# stablehlo.custom_call's rules, by the op_catalog row of the call target ("lapack.getrf", ...)
+CUSTOM_CALL_BATCH_RULES: dict = {}
 
 
 batch_rule = table_decorator(BATCH_RULES)
+custom_call_rule = table_decorator(CUSTOM_CALL_BATCH_RULES)
 
 
 class Site(OpSite):
@@ -55,3 +59,38 @@ def materialize(x, dim, size):
 def front_all(args, dims, size):
     """Every operand batched along axis 0 (broadcasting the unbatched ones)."""
     return [materialize(a, d, size) for a, d in zip(args, dims)]
+
+
+def at_dim(x, dim, target, size):
+    """x with its batch axis at `target` (an unbatched x is broadcast there)."""
+    if dim is None:
+        shape = insert(x.shape, target, size)
+        return lax.broadcast_in_dim(x, shape, [i for i in range(len(shape)) if i != target])
+    return move_axis(x, dim, target)
+
+
+def insert(shape, dim, size):
+    shape = list(shape)
+    shape.insert(dim, size)
+    return tuple(shape)
+
+
+def shift_axes(axes, d):
+    """Axis numbers after a new axis is inserted at `d`."""
+    return [a + (a >= d) for a in axes]
+
+
+def first_batched(dims):
+    return next(d for d in dims if d is not None)
+
+
+# Attributes that describe the op's shapes to other tools (Shardy's sharding rules): a
+# re-emitted op with other shapes drops them rather than carry a stale one.
+SHAPE_ANNOTATIONS = ("sdy.sharding_rule", "sdy.sharding", "mhlo.sharding")
+
+
+def reemit(site, operands, out_shapes, **attrs):
+    """The op (attributes and regions kept) on new operands, with new result shapes."""
+    types = [mlir.tensor_type(shape, aval.dtype) for shape, aval in zip(out_shapes, site.out_avals)]
+    return clone_op(site.trace, site.op, operands, result_types=types, drop=SHAPE_ANNOTATIONS,
+                    attributes=attrs)

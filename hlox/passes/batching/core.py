@@ -15,6 +15,7 @@ from hlox.lowering.mlir import ir
 from hlox.passes import irutil
 from hlox.passes.batching.common import BATCH_RULES, Site, materialize
 from hlox.passes.registry import PassError
+from hlox.passes.rules import clone_op
 
 
 def normalize_in_axes(func_op, in_axes):
@@ -104,7 +105,7 @@ def batch_block(trace, module_op, block, env, size):
         dims = [d for _, d in entries]
         trace.location = op.location
         if all(d is None for d in dims) and not _uses_batched_values_inside(op, env):
-            results = copy_op(trace, op, args, env)
+            results = clone_op(trace, op, args, env)
             outs = [(r, None) for r in results]
         else:
             rule = BATCH_RULES.get(op.name)
@@ -126,20 +127,6 @@ def _uses_batched_values_inside(op, env):
     return False
 
 
-def copy_op(trace, op, operands, env=None):
-    """The op, unchanged but for its operands, emitted at trace.ip; values its regions
-    capture are renamed to their counterparts in the new function."""
-    new = op.clone(ip=trace.ip)
-    for i, v in enumerate(operands):
-        new.operands[i] = trace.value_of(v)
-    if env and len(new.regions):
-        for inner in irutil.walk_nested(new):
-            for i, v in enumerate(inner.operands):
-                if v in env:
-                    inner.operands[i] = trace.value_of(env[v][0])
-    return [trace.tracer(r) for r in new.results]
-
-
 def per_example_loop(site, args, dims):
     """The generic fallback: a stablehlo.while over the batch running the op per example."""
     from hlox.frontend import lax
@@ -157,7 +144,7 @@ def per_example_loop(site, args, dims):
         operands, outs = carry[:n_args], carry[n_args:]
         per_example = [lax.dynamic_index_in_dim(x, i, 0, keepdims=False) if d is not None else x
                        for x, d in zip(operands, dims)]
-        results = copy_op(site.trace, site.op, per_example, site.env)
+        results = clone_op(site.trace, site.op, per_example, site.env)
         updated = [lax.dynamic_update_index_in_dim(o, r, i, 0) for o, r in zip(outs, results)]
         return [lax.add(i, lax.full((), 1, "int32"))] + list(operands) + updated
     final = while_loop.bind(index0, *batched, *outs0, cond=cond, body=body)

@@ -1,6 +1,6 @@
 """The rule tables, filled by importing each family of rules."""
 from hlox.passes.autodiff.rules import calls, control, elementwise, structural  # noqa: F401
-from hlox.passes.autodiff.rules import windows_linalg  # noqa: F401,E402
+from hlox.passes.autodiff.rules import convolution, windows, linalg  # noqa: F401,E402
 from hlox.passes.autodiff.rules import indexing  # noqa: F401,E402
 from hlox.passes.autodiff.rules import fft  # noqa: F401,E402
 from hlox.passes.autodiff.rules import lapack  # noqa: F401,E402  (the custom_call rule)

@@ -9,30 +9,24 @@ reverse pass makes. Every other custom_call keeps the error that names its call 
 """
 from __future__ import annotations
 
-import re
-
-from hlox.frontend import lax
+from hlox.frontend import lax, op_catalog
 from hlox.frontend import lax_linalg as linalg
 from hlox.frontend.core import Trace
 from hlox.lowering.mlir import func as func_dialect, ir
 from hlox.passes import irutil
 from hlox.passes.autodiff.common import instantiate, jvp_rule, vjp_rule, zeros_like
-from hlox.passes.autodiff.rules import windows_linalg as wl
+from hlox.passes.autodiff.rules import linalg as linalg_rules
 from hlox.passes.autodiff.rules.calls import _call, _result_avals
 from hlox.passes.registry import PassError
 
 __all__ = ["KERNEL_JVPS", "KERNEL_VJPS", "lapack_kernel"]
-
-_TARGET = re.compile(r"lapack_([sdcz])(\w+)_ffi$")
-_REAL_NAMES = {"heevd": "syevd", "ungqr": "orgqr"}  # LAPACK's Hermitian names
 
 
 def lapack_kernel(op):
     """"potrf", "getrf", ... for a call to a LAPACK FFI kernel, None for any other op."""
     if "call_target_name" not in op.attributes:
         return None
-    match = _TARGET.match(ir.StringAttr(op.attributes["call_target_name"]).value)
-    return match and _REAL_NAMES.get(match.group(2), match.group(2))
+    return op_catalog.lapack_kernel(ir.StringAttr(op.attributes["call_target_name"]).value)
 
 
 def _flags(op):
@@ -65,9 +59,9 @@ def _potrf_jvp(site, flags, tangents):
     (t,), (y, _) = tangents, site.outputs
     uplo = flags.get("uplo", "L")
     if uplo == "L":
-        dy = wl.cholesky_jvp(_lower(y, uplo), t)
+        dy = linalg_rules.cholesky_jvp(_lower(y, uplo), t)
     else:
-        dy = linalg.adjoint(wl.cholesky_jvp(_lower(y, uplo), linalg.adjoint(t)))
+        dy = linalg.adjoint(linalg_rules.cholesky_jvp(_lower(y, uplo), linalg.adjoint(t)))
     return [lax.add(dy, _other_triangle(t, uplo)), None]
 
 
@@ -75,9 +69,10 @@ def _potrf_vjp(site, flags, cts):
     ct, (y, _) = instantiate(cts[0], site.outputs[0]), site.outputs
     uplo = flags.get("uplo", "L")
     if uplo == "L":
-        ct_a = wl.cholesky_vjp(_lower(y, uplo), linalg.tril(ct))
+        ct_a = linalg_rules.cholesky_vjp(_lower(y, uplo), linalg.tril(ct))
     else:
-        ct_a = linalg.adjoint(wl.cholesky_vjp(_lower(y, uplo), linalg.adjoint(linalg.triu(ct))))
+        ct_a = linalg.adjoint(linalg_rules.cholesky_vjp(_lower(y, uplo),
+                                                        linalg.adjoint(linalg.triu(ct))))
     return [lax.add(ct_a, _other_triangle(ct, uplo))]
 
 
@@ -91,11 +86,11 @@ def _solve_attrs(flags):
 
 
 def _trsm_jvp(site, flags, tangents):
-    return wl.triangular_solve_jvp(site, tangents, _solve_attrs(flags))
+    return linalg_rules.triangular_solve_jvp(site, tangents, _solve_attrs(flags))
 
 
 def _trsm_vjp(site, flags, cts):
-    return wl.triangular_solve_vjp(site, [instantiate(cts[0], site.outputs[0])],
+    return linalg_rules.triangular_solve_vjp(site, [instantiate(cts[0], site.outputs[0])],
                                    _solve_attrs(flags))
 
 

@@ -9,14 +9,12 @@ import numpy as np
 
 from hlox.frontend import dtypes, lax
 from hlox.passes.autodiff.common import add_maybe, instantiate, jvp_rule, vjp_rule, zeros_like
+from hlox.passes.rules import clone_op
 
 
 def reemit(site, operands):
     """The same op (attributes, regions) applied to other operands; returns its results."""
-    op = site.op.clone(ip=site.trace.ip)
-    for i, v in enumerate(operands):
-        op.operands[i] = site.trace.value_of(v)
-    return [site.trace.tracer(r) for r in op.results]
+    return clone_op(site.trace, site.op, operands)
 
 
 def linear_in(*positions):

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 from hlox.frontend import lax
 from hlox.lowering import callbacks
-from hlox.passes.batching.common import BATCH_RULES, batch_rule, move_to_front
+from hlox.passes.batching.common import custom_call_rule, move_to_front, reemit
 from hlox.passes.batching.core import per_example_loop
-from hlox.passes.batching.rules.core import reemit
-
-_other_custom_calls = BATCH_RULES["stablehlo.custom_call"]  # LAPACK kernels, opaque calls
 
 _LEADING_SIZE = {"expand_dims": lambda size: 1, "broadcast_all": lambda size: size,
                  "legacy_vectorized": lambda size: None}
@@ -28,10 +25,8 @@ def _whole_batch(site, args, dims, method):
     return [(o, 0) for o in outs]
 
 
-@batch_rule("stablehlo.custom_call")
-def _custom_call(site, args, dims):
-    if not callbacks.is_callback(site.op):
-        return _other_custom_calls(site, args, dims)
+@custom_call_rule("callback")
+def _callback(site, args, dims):
     method = callbacks.vmap_method(site.op)
     if method in ("sequential", "sequential_unrolled"):
         return per_example_loop(site, args, dims)

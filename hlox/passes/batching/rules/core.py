@@ -3,62 +3,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from hlox.frontend import lax
-from hlox.lowering import mlir
-from hlox.lowering.mlir import ir
+from hlox.frontend import lax, op_catalog
+from hlox.frontend.ad_annotations import (CUSTOM_JVP_ATTR, CUSTOM_VJP_BWD_ATTR,
+                                          CUSTOM_VJP_FWD_ATTR, LAYOUT_ATTR)
+from hlox.frontend.jit import call_function
+from hlox.frontend.op_builders import i64, i64_array
+from hlox.lowering.avals import ShapedArray
+from hlox.lowering.mlir import ir, stablehlo
 from hlox.passes import irutil
-from hlox.passes.batching.common import batch_rule, materialize, move_axis, move_to_front
-from hlox.frontend.ops import i64, i64_array
-
-
-def insert(shape, dim, size):
-    shape = list(shape)
-    shape.insert(dim, size)
-    return tuple(shape)
-
-
-# Attributes that describe the op's shapes to other tools (Shardy's sharding rules): a
-# re-emitted op with other shapes drops them rather than carry a stale one.
-SHAPE_ANNOTATIONS = ("sdy.sharding_rule", "sdy.sharding", "mhlo.sharding")
-
-
-def reemit(site, operands, out_shapes, **attrs):
-    """The op (attributes and regions kept) on new operands, with new result shapes."""
-    op = site.op.clone(ip=site.trace.ip)
-    for name in SHAPE_ANNOTATIONS:
-        if name in op.attributes:
-            del op.attributes[name]
-    for i, v in enumerate(operands):
-        op.operands[i] = site.trace.value_of(v)
-    for r, shape, aval in zip(op.results, out_shapes, site.out_avals):
-        r.set_type(mlir.tensor_type(shape, aval.dtype))
-    for key, value in attrs.items():
-        op.attributes[key] = value
-    return [site.trace.tracer(r) for r in op.results]
-
-
-def first_batched(dims):
-    return next(d for d in dims if d is not None)
+from hlox.passes.batching.core import batch, per_example_loop
+from hlox.passes.batching.common import (batch_rule, first_batched, insert, materialize, move_axis,
+                                         move_to_front, reemit, shift_axes)
+from hlox.passes.batching.rules.indexing import (dynamic_slice_as_gather,
+                                                 dynamic_update_slice_as_scatter,
+                                                 pad_with_batched_value, reduce_with_batched_inits)
 
 
 # -- elementwise ------------------------------------------------------------------------------
-ELEMENTWISE = [
-    "stablehlo.abs", "stablehlo.negate", "stablehlo.sign", "stablehlo.sqrt", "stablehlo.rsqrt",
-    "stablehlo.cbrt", "stablehlo.exponential", "stablehlo.exponential_minus_one", "stablehlo.log",
-    "stablehlo.log_plus_one", "stablehlo.sine", "stablehlo.cosine", "stablehlo.tan",
-    "stablehlo.tanh", "stablehlo.logistic", "stablehlo.floor", "stablehlo.ceil",
-    "stablehlo.round_nearest_even", "stablehlo.round_nearest_afz", "stablehlo.not",
-    "stablehlo.count_leading_zeros", "stablehlo.popcnt", "stablehlo.is_finite", "stablehlo.real",
-    "stablehlo.imag", "stablehlo.convert", "stablehlo.add", "stablehlo.subtract",
-    "stablehlo.multiply", "stablehlo.divide", "stablehlo.remainder", "stablehlo.power",
-    "stablehlo.maximum", "stablehlo.minimum", "stablehlo.atan2", "stablehlo.and", "stablehlo.or",
-    "stablehlo.xor", "stablehlo.shift_left", "stablehlo.shift_right_arithmetic",
-    "stablehlo.shift_right_logical", "stablehlo.complex", "stablehlo.compare", "stablehlo.select",
-    "stablehlo.clamp", "chlo.sinh", "chlo.cosh", "chlo.tan", "chlo.asin", "chlo.acos",
-    "chlo.atan", "chlo.asinh", "chlo.acosh", "chlo.atanh", "chlo.erf", "chlo.erfc",
-    "chlo.erf_inv", "chlo.lgamma", "chlo.digamma", "chlo.polygamma", "chlo.zeta",
-    "chlo.next_after", "chlo.bessel_i1e", "chlo.square",
-]
+ELEMENTWISE = sorted(op_catalog.ELEMENTWISE)
 
 
 @batch_rule(*ELEMENTWISE)
@@ -137,7 +99,6 @@ def _concatenate(site, args, dims):
 def _pad(site, args, dims):
     x, value = args
     if dims[1] is not None:
-        from hlox.passes.batching.rules.indexing_conv import pad_with_batched_value
         return pad_with_batched_value(site, args, dims)
     d = dims[0]
     config = list(zip(site.ints("edge_padding_low"), site.ints("edge_padding_high"),
@@ -150,7 +111,6 @@ def _pad(site, args, dims):
 def _dynamic_slice(site, args, dims):
     x, *starts = args
     if any(d is not None for d in dims[1:]):
-        from hlox.passes.batching.rules.indexing_conv import dynamic_slice_as_gather
         return dynamic_slice_as_gather(site, args, dims)
     d = dims[0]
     zero = lax.full((), 0, starts[0].dtype) if starts else lax.full((), 0, "int32")
@@ -162,7 +122,6 @@ def _dynamic_slice(site, args, dims):
 def _dynamic_update_slice(site, args, dims):
     x, update, *starts = args
     if any(d is not None for d in dims[2:]):
-        from hlox.passes.batching.rules.indexing_conv import dynamic_update_slice_as_scatter
         return dynamic_update_slice_as_scatter(site, args, dims)
     x, update = materialize(x, dims[0], site.size), materialize(update, dims[1], site.size)
     zero = lax.full((), 0, starts[0].dtype) if starts else lax.full((), 0, "int32")
@@ -171,14 +130,9 @@ def _dynamic_update_slice(site, args, dims):
 
 # -- dot_general ----------------------------------------------------------------------------
 def _dot_dims(site):
-    from hlox.lowering.mlir import stablehlo
     attr = stablehlo.DotDimensionNumbers(site.attr("dot_dimension_numbers"))
     return (list(attr.lhs_contracting_dimensions), list(attr.rhs_contracting_dimensions),
             list(attr.lhs_batching_dimensions), list(attr.rhs_batching_dimensions))
-
-
-def _shift(axes, d):
-    return [a + (a >= d) for a in axes]
 
 
 @batch_rule("stablehlo.dot_general")
@@ -190,16 +144,16 @@ def _dot_general(site, args, dims):
     lc, rc, lb, rb = _dot_dims(site)
     out = site.out_avals[0]
     if ld is not None and rd is not None:
-        new = ((_shift(lc, ld), _shift(rc, rd)), ([ld] + _shift(lb, ld), [rd] + _shift(rb, rd)))
+        new = ((shift_axes(lc, ld), shift_axes(rc, rd)), ([ld] + shift_axes(lb, ld), [rd] + shift_axes(rb, rd)))
         shape = (site.size,) + out.shape
         return [(_dot(site, lhs, rhs, new, shape), 0)]
     if ld is not None:
-        lc2, lb2 = _shift(lc, ld), _shift(lb, ld)
+        lc2, lb2 = shift_axes(lc, ld), shift_axes(lb, ld)
         free = [a for a in range(lhs.ndim) if a not in lc2 and a not in lb2]
         position = len(lb) + free.index(ld)
         shape = insert(out.shape, position, site.size)
         return [(_dot(site, lhs, rhs, ((lc2, rc), (lb2, rb)), shape), position)]
-    rc2, rb2 = _shift(rc, rd), _shift(rb, rd)
+    rc2, rb2 = shift_axes(rc, rd), shift_axes(rb, rd)
     free = [a for a in range(rhs.ndim) if a not in rc2 and a not in rb2]
     lhs_free = len(site.in_avals[0].shape) - len(lc) - len(lb)
     position = len(lb) + lhs_free + free.index(rd)
@@ -208,7 +162,6 @@ def _dot_general(site, args, dims):
 
 
 def _dot(site, lhs, rhs, dnums, shape):
-    from hlox.lowering.mlir import stablehlo
     (lc, rc), (lb, rb) = dnums
     attr = stablehlo.DotDimensionNumbers.get(
         lhs_batching_dimensions=list(lb), rhs_batching_dimensions=list(rb),
@@ -219,7 +172,6 @@ def _dot(site, lhs, rhs, dnums, shape):
 # -- reductions and sort ---------------------------------------------------------------------
 def _loop_if_batched_inits(site, args, dims, n):
     if any(d is not None for d in dims[n:]):
-        from hlox.passes.batching.core import per_example_loop
         return per_example_loop(site, args, dims)
     return None
 
@@ -228,7 +180,6 @@ def _loop_if_batched_inits(site, args, dims, n):
 def _reduce(site, args, dims):
     n = len(args) // 2
     if any(d is not None for d in dims[n:]):
-        from hlox.passes.batching.rules.indexing_conv import reduce_with_batched_inits
         return reduce_with_batched_inits(site, args, dims)
     operands = [materialize(a, d, site.size) for a, d in zip(args[:n], dims[:n])]
     reduced = [k + 1 for k in site.ints("dimensions")]
@@ -278,6 +229,10 @@ def _triangular_solve(site, args, dims):
     return [(reemit(site, [a, b], [(site.size,) + site.out_avals[0].shape])[0], 0)]
 
 
+# rng_bit_generator with per-example keys: one generator state per example
+batch_rule("stablehlo.rng_bit_generator")(per_example_loop)
+
+
 @batch_rule("stablehlo.optimization_barrier")
 def _barrier(site, args, dims):
     return [(o, d) for o, d in zip(reemit(site, args, [a.shape for a in args]), dims)]
@@ -287,9 +242,6 @@ def _barrier(site, args, dims):
 @batch_rule("func.call")
 def _call(site, args, dims):
     """Batch the callee into a function of its own (once per module and axes) and call it."""
-    from hlox.frontend.jit import call_function
-    from hlox.lowering.avals import ShapedArray
-    from hlox.passes.batching.core import batch
     callee = ir.FlatSymbolRefAttr(site.attr("callee")).value
     tag = "_".join("n" if d is None else str(d) for d in dims)
     name = f"{callee}_batch{site.size}_{tag}"
@@ -307,9 +259,6 @@ def _batch_custom_rules(site, callee, batched, dims):
     batched: its rule functions are batched alike and named on the batched callee, so that
     differentiating a vmapped custom_jvp/custom_vjp function still uses the user's rule.
     Every result of a batched function comes back batched on axis 0."""
-    from hlox.frontend.ad_annotations import (CUSTOM_JVP_ATTR, CUSTOM_VJP_BWD_ATTR,
-                                              CUSTOM_VJP_FWD_ATTR, LAYOUT_ATTR)
-    from hlox.passes.batching.core import batch
     attrs = callee.attributes
     if LAYOUT_ATTR not in attrs:
         return

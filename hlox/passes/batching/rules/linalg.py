@@ -1,34 +1,34 @@
 """custom_call: the LAPACK kernels loop over leading batch dimensions themselves.
 
-A call whose target is one of jaxlib's LAPACK FFI kernels (frontend/linalg_ops.py) and that
-says how many leading batch dimensions it has (`mhlo.frontend_attributes.num_batch_dims`)
-is batched by adding the batch as one more leading dimension, as JAX does; any other
-custom_call is opaque and runs once per example.
+A call to one of jaxlib's LAPACK FFI kernels (frontend/linalg_ops.py) that says how many
+leading batch dimensions it has (`mhlo.frontend_attributes.num_batch_dims`) is batched by
+adding the batch as one more leading dimension, as JAX does; without that attribute it runs
+once per example.
 """
 from __future__ import annotations
 
+from hlox.frontend import op_catalog
+from hlox.frontend.linalg_ops import layouts_attr
 from hlox.lowering.avals import ShapedArray
 from hlox.lowering.mlir import ir
-from hlox.passes.batching.common import batch_rule, materialize
+from hlox.passes.batching.common import custom_call_rule, materialize, reemit
 from hlox.passes.batching.core import per_example_loop
-from hlox.passes.batching.rules.core import reemit
 
 NUM_BATCH_DIMS = "num_batch_dims"
+LAPACK_ROWS = [op.name for op in op_catalog.CATALOG.values() if op.name.startswith("lapack.")]
 
 
 def _native_batch_dims(site):
-    if not site.has("call_target_name") or not site.has("mhlo.frontend_attributes"):
+    if not site.has("mhlo.frontend_attributes"):
         return None
-    target = ir.StringAttr(site.attr("call_target_name")).value
     frontend = ir.DictAttr(site.attr("mhlo.frontend_attributes"))
-    if not target.startswith("lapack_") or NUM_BATCH_DIMS not in frontend:
+    if NUM_BATCH_DIMS not in frontend:
         return None
     return int(ir.StringAttr(frontend[NUM_BATCH_DIMS]).value)
 
 
-@batch_rule("stablehlo.custom_call")
-def _custom_call(site, args, dims):
-    from hlox.frontend.linalg_ops import _layouts_attr
+@custom_call_rule(*LAPACK_ROWS)
+def _lapack(site, args, dims):
     n_batch = _native_batch_dims(site)
     if n_batch is None:
         return per_example_loop(site, args, dims)
@@ -39,8 +39,8 @@ def _custom_call(site, args, dims):
     frontend = {entry.name: entry.attr for entry in (old[i] for i in range(len(old)))}
     frontend[NUM_BATCH_DIMS] = ir.StringAttr.get(str(n_batch + 1))
     outs = reemit(site, operands, shapes,
-                  operand_layouts=_layouts_attr([o.aval for o in operands], rank),
-                  result_layouts=_layouts_attr(
+                  operand_layouts=layouts_attr([o.aval for o in operands], rank),
+                  result_layouts=layouts_attr(
                       [ShapedArray(s, a.dtype) for s, a in zip(shapes, site.out_avals)], rank),
                   **{"mhlo.frontend_attributes": ir.DictAttr.get(frontend)})
     return [(o, 0) for o in outs]

@@ -1,6 +1,5 @@
-"""Cases for gather, scatter, dynamic_slice / dynamic_update_slice with batched starts,
-convolution, select_and_scatter, rng_bit_generator, pad and reduce with batched scalars, and
-custom_call (format: README.md)."""
+"""Cases for gather, scatter, dynamic_slice / dynamic_update_slice with batched starts, and
+pad and reduce with batched scalars (format: README.md)."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,9 +7,8 @@ import numpy as np
 import hlox.numpy as jnp
 from hlox import lax
 from hlox.frontend import ops
-from hlox.lowering.mlir import ir
 
-from batching_cases import B, Case, distinct, emit_op, ints, positive, rand, same
+from batching_cases import B, Case, distinct, ints, rand, same
 
 GDN, SDN = lax.GatherDimensionNumbers, lax.ScatterDimensionNumbers
 
@@ -33,11 +31,6 @@ def _unique_rows(hi, n):
     return np.stack([np.random.default_rng(b).permutation(hi)[:n] for b in range(B)]
                     ).astype(np.int32)[..., None]
 
-
-def _conv(**kw):
-    return lambda x, w: lax.conv_general_dilated(x, w, **kw)
-
-
 def _argmax_with_inits(x, m, k):
     """A two-operand reduce (not a monoid) whose init values are arguments."""
     idx = lax.broadcasted_iota(np.int32, x.shape, 1)
@@ -46,11 +39,6 @@ def _argmax_with_inits(x, m, k):
         pick = lax.gt(acc[0], val[0])
         return lax.select(pick, acc[0], val[0]), lax.select(pick, acc[1], val[1])
     return lax.reduce((x, idx), (m, k), body, (1,))
-
-
-_SHARDING = emit_op("stablehlo.custom_call",
-                    call_target_name=lambda: ir.StringAttr.get("Sharding"),
-                    **{"mhlo.sharding": lambda: ir.StringAttr.get("{replicated}")})
 
 CASES = {
     "stablehlo.gather": [
@@ -101,33 +89,6 @@ CASES = {
         Case(lambda x, u, i: lax.dynamic_update_index_in_dim(x, u, i, 0),
              (rand(4, 2, 5), rand(2, 5), ints(4)), name="index-in-dim"),
     ],
-    "stablehlo.convolution": [
-        Case(_conv(window_strides=(1, 1), padding="SAME",
-                   dimension_numbers=("NHWC", "HWIO", "NHWC")),
-             (rand(2, 4, 4, 3), rand(3, 2, 3, 2)), name="nhwc-same"),
-        Case(_conv(window_strides=(2, 1), padding=[(1, 0), (0, 2)], rhs_dilation=(1, 2)),
-             (rand(1, 2, 5, 4), rand(4, 2, 2, 2)), name="nchw-stride-pad-rhs-dilation"),
-        Case(_conv(window_strides=(2,), padding=[(1, 1)], lhs_dilation=(2,),
-                   dimension_numbers=("NWC", "WIO", "CNW")),
-             (rand(2, 4, 3), rand(2, 3, 2)), name="lhs-dilation-odd-layout"),
-        Case(_conv(window_strides=(1,), padding="VALID", feature_group_count=2),
-             (rand(2, 4, 5), rand(4, 2, 2)), name="feature-groups"),
-        Case(_conv(window_strides=(1,), padding=[(0, 1)], batch_group_count=2),
-             (rand(4, 3, 4), rand(4, 3, 2)), name="batch-groups"),
-    ],
-    "stablehlo.select_and_scatter": [
-        Case(lambda s, x: lax.select_and_scatter_add(s, x, lax.ge, (2, 2), (2, 1),
-                                                     [(0, 1), (1, 0)]),
-             (rand(2, 3), distinct(4, 3)), name="add-ge"),
-        Case(lambda x, s, init: lax.select_and_scatter(x, lax.le, (3,), (2,), [(0, 0)], s, init,
-                                                       lax.add),
-             (distinct(7), rand(3), rand()), loop=True, name="batched-init-runs-per-example"),
-    ],
-    "stablehlo.rng_bit_generator": [
-        Case(lambda key: ops.rng_bit_generator.bind(key, shape=(2, 3), dtype=np.dtype(np.uint32),
-                                                    algorithm="THREE_FRY"),
-             (ints(2 ** 31, 2, dtype=np.uint64),), loop=True, name="per-example-keys"),
-    ],
     "stablehlo.pad": [
         Case(lambda x, v: lax.pad(x, v, [(1, -1, 1), (0, 2, 0)]), (rand(3, 2), rand()),
              name="batched-value"),
@@ -144,8 +105,5 @@ CASES = {
              name="empty-batched-init"),
         Case(_argmax_with_inits, (distinct(2, 5), same(-np.inf), ints(3)), loop=True,
              name="argmax-batched-inits-per-example"),
-    ],
-    "stablehlo.custom_call": [
-        Case(lambda x: _SHARDING(x) * 2.0, (rand(2, 3),), loop=True, name="sharding"),
     ],
 }
