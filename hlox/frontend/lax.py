@@ -987,10 +987,6 @@ def fft(x, fft_type, fft_lengths):
     return ops.fft.bind(x, fft_type=kind.name, fft_length=fft_lengths)
 
 
-from hlox.frontend.control_flow import (associative_scan, cond, fori_loop, map,  # noqa: E402,F401,A004
-                                        scan, switch, while_loop)
-from hlox.frontend.control_flow import __all__ as _control_flow_names  # noqa: E402
-
 __all__ = sorted(n for n, v in list(globals().items())
                  if not n.startswith("_") and getattr(v, "__module__", None) == __name__
-                 and (callable(v) or isinstance(v, type))) + list(_control_flow_names) + ["stop_gradient"]
+                 and (callable(v) or isinstance(v, type))) + ["stop_gradient"]
