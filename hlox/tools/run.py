@@ -22,7 +22,7 @@ from hlox.lowering import module_runner
 from hlox.lowering.mlir import make_context
 from hlox.tools.mlir_io import MlirInputError, parse_module, print_error
 
-__all__ = ["main", "Mismatch", "worst_mismatch", "load_inputs", "storable"]
+__all__ = ["main", "Mismatch", "worst_mismatch", "load_inputs", "storable", "array_text"]
 
 PROG = "hlox-run"
 
@@ -173,10 +173,23 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _dtype_text(dtype: np.dtype) -> str:
+    """The dtype's name, quoted unless it is one word (`float32`, `bfloat16`, `'float8_e4m3fn'`)."""
+    name = dtype.name
+    return name if name[:1].isalpha() and name.isalnum() else repr(name)
+
+
+def array_text(array: np.ndarray) -> str:
+    """numpy's repr of `array` with its dtype named the same way whatever numpy and ml_dtypes print."""
+    text = np.array_repr(array)
+    cut = text.rfind("dtype=")
+    return text if cut < 0 else f"{text[:cut]}dtype={_dtype_text(array.dtype)})"
+
+
 def _print_outputs(outputs):
     with np.printoptions(threshold=1000):
         for i, out in enumerate(outputs):
-            print(f"out{i} = {np.array_repr(out)}")
+            print(f"out{i} = {array_text(out)}")
 
 
 def _run(args) -> int:
