@@ -51,8 +51,11 @@ UNARY = {
     "chlo.erfc": [Case(lax.erfc, (rand(4, lo=-2, hi=2),))],
     "chlo.erf_inv": [Case(lax.erf_inv, (rand(4, lo=-0.8, hi=0.8),))],
     "chlo.lgamma": [Case(lax.lgamma, (positive(4),))],
-    # digamma's derivative is polygamma, which has no rule: first order only.
-    "chlo.digamma": [Case(lax.digamma, (positive(4),), order=1)],
+    "chlo.digamma": [Case(lax.digamma, (positive(4),))],
+    "chlo.polygamma": [Case(lambda x: lax.polygamma(lax.full_like(x, 1.0), x), (positive(4),)),
+                       Case(lambda x: lax.polygamma(lax.full_like(x, 3.0), x), (positive(4),),
+                            name="order-3")],
+    "chlo.bessel_i1e": [Case(raw_op("chlo.bessel_i1e"), (rand(4, lo=-3, hi=3),))],
     "stablehlo.abs": [Case(lax.abs, (positive(4) * np.array([1, -1, -1, 1]),)),
                       Case(lax.abs, (crand(4),), name="complex")],
     "stablehlo.negate": [Case(lax.neg, (rand(3),))],

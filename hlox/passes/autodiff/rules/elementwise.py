@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hlox.frontend import dtypes, lax
+from hlox.frontend import dtypes, lax, lax_special
 from hlox.passes.autodiff.common import add_maybe, jvp_rule, vjp_rule, zeros_like
 
 
@@ -44,6 +44,8 @@ UNARY_DERIVATIVES = {
     "chlo.erf_inv": lambda x, y: lax.mul(_c(x, np.sqrt(np.pi) / 2), lax.exp(lax.mul(y, y))),
     "chlo.lgamma": lambda x, y: lax.digamma(x),
     "chlo.digamma": lambda x, y: lax.polygamma(_c(x, 1), x),
+    "chlo.bessel_i1e": lambda x, y: lax_special.bessel_i1e_derivative(
+        x, y, lax_special.bessel_i0e_value),
 }
 
 
@@ -113,6 +115,11 @@ def _balanced(pick_x):
     return partials
 
 
+def _polygamma_partials(m, x, out):
+    """d/dx polygamma(m, x) = polygamma(m + 1, x); m is an order (JAX raises for its gradient)."""
+    return None, lax.polygamma(lax.add(m, _c(m, 1)), x)
+
+
 BINARY_PARTIALS = {
     "stablehlo.multiply": lambda x, y, out: (y, x),
     "stablehlo.divide": lambda x, y, out: (lax.div(_c(y, 1), y), lax.neg(lax.div(out, y))),
@@ -123,10 +130,17 @@ BINARY_PARTIALS = {
         lax.neg(lax.mul(lax.sign(lax.div(x, y)), lax.floor(lax.abs(lax.div(x, y)))))),
     "stablehlo.maximum": _balanced(lax.gt),
     "stablehlo.minimum": _balanced(lax.lt),
+    "chlo.polygamma": _polygamma_partials,
 }
+# operands a partial is not defined for: differentiating them raises, as in JAX
+UNDIFFERENTIATED_OPERANDS = {"chlo.polygamma": (0, "polygamma gradient with respect to m is "
+                                                   "not supported")}
 
 
-def _partials(site):
+def _partials(site, wanted):
+    refused = UNDIFFERENTIATED_OPERANDS.get(site.name)
+    if refused and wanted[refused[0]]:
+        site.fail(refused[1])
     x, y = site.inputs
     return BINARY_PARTIALS[site.name](x, y, site.outputs[0])
 
@@ -137,7 +151,7 @@ def _binary_jvp(site, tangents):
         x, y = site.inputs
         return [add_maybe(None if tx is None else lax.mul(tx, y),
                           None if ty is None else lax.mul(x, ty))]
-    dx, dy = _partials(site)
+    dx, dy = _partials(site, [tx is not None, ty is not None])
     return [add_maybe(None if tx is None else lax.mul(tx, dx),
                       None if ty is None else lax.mul(ty, dy))]
 
@@ -148,7 +162,7 @@ def _binary_vjp(site, cts):
         x, y = site.inputs
         return [lax.mul(ct, y) if site.active[0] else None,
                 lax.mul(x, ct) if site.active[1] else None]
-    dx, dy = _partials(site)
+    dx, dy = _partials(site, site.active)
     return [lax.mul(ct, dx) if site.active[0] else None,
             lax.mul(ct, dy) if site.active[1] else None]
 
