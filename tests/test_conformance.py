@@ -1,4 +1,4 @@
-"""The StableHLO project's interpreter tests, run through hlox's parser and PJRT (hlox.tools.conformance)."""
+"""The StableHLO project's interpreter tests, run through hlox's parser and PJRT (tests/conformance/harness.py)."""
 from __future__ import annotations
 
 import re
@@ -6,22 +6,22 @@ import re
 import numpy as np
 import pytest
 
-from hlox.tools import conformance
+from conformance import harness
 
 # The pass count reached; the suite fails if fewer cases pass. Raise it as hlox grows.
 PASS_FLOOR = 443
 
 
 def _require_cases():
-    assert conformance.DEFAULT_DIR.is_dir(), (
-        f"the StableHLO interpreter tests are not at {conformance.DEFAULT_DIR} (the checkout's "
+    assert harness.DEFAULT_DIR.is_dir(), (
+        f"the StableHLO interpreter tests are not at {harness.DEFAULT_DIR} (the checkout's "
         "../shared/conformance); point HLOX_CONFORMANCE_DIR at them")
 
 
 def test_stablehlo_interpreter_suite(capsys):
     _require_cases()
-    results = conformance.run_all(conformance.DEFAULT_DIR, jobs=2, timeout=120)
-    summary = conformance.summary(results)
+    results = harness.run_all(harness.DEFAULT_DIR, jobs=2, timeout=120)
+    summary = harness.summary(results)
     with capsys.disabled():
         print("\n" + summary)
     broken = [f"{r.status} {r.case}: {r.reason}" for r in results if r.status in ("fail", "error")]
@@ -32,10 +32,10 @@ def test_stablehlo_interpreter_suite(capsys):
 def test_skip_list_names_real_cases():
     _require_cases()
     names = set()
-    for path in conformance.case_files(conformance.DEFAULT_DIR):
-        rel = str(path.relative_to(conformance.DEFAULT_DIR))
+    for path in harness.case_files(harness.DEFAULT_DIR):
+        rel = str(path.relative_to(harness.DEFAULT_DIR))
         names |= {f"{rel}:{n}" for n in re.findall(r"func\.func\s+(?:\w+\s+)?@([\w.$-]+)", path.read_text())}
-    assert set(conformance.SKIP_CASES) <= names, set(conformance.SKIP_CASES) - names
+    assert set(harness.SKIP_CASES) <= names, set(harness.SKIP_CASES) - names
 
 
 def _case(body: str, checks: str, name="t") -> str:
@@ -63,27 +63,27 @@ ARGS = ("  %a = stablehlo.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>\n"
      "  check.expect_eq_const %a, dense<[1.0, 2.0, 3.0]> : tensor<3xf32>", "pass"),
 ])
 def test_check_semantics(check, status):
-    (result,) = conformance.run_case(_case(ARGS, "  " + check), "x.mlir")
+    (result,) = harness.run_case(_case(ARGS, "  " + check), "x.mlir")
     assert (result.case, result.status) == ("x.mlir:t", status), result.reason
 
 
 def test_ulp_distance():
     one = np.float32([1.0, -0.0, 0.0, -1.0])
     nxt = np.nextafter(one, np.float32(np.inf), dtype=np.float32)
-    assert conformance._ulp_index(nxt).tolist() == (conformance._ulp_index(one) + 1).tolist()
-    assert conformance._close(one, nxt, {"max_ulp_difference": "1"}) == ""
-    assert conformance._close(one, nxt, {"max_ulp_difference": "1", "min_ulp_difference": "2"}) != ""
+    assert harness._ulp_index(nxt).tolist() == (harness._ulp_index(one) + 1).tolist()
+    assert harness._close(one, nxt, {"max_ulp_difference": "1"}) == ""
+    assert harness._close(one, nxt, {"max_ulp_difference": "1", "min_ulp_difference": "2"}) != ""
 
 
 def test_constants_become_parameters():
-    text, checks = conformance.rewrite_checks(_case(ARGS, "  check.expect_eq_const %c, dense<0.0> : tensor<3xf32>"))
+    text, checks = harness.rewrite_checks(_case(ARGS, "  check.expect_eq_const %c, dense<0.0> : tensor<3xf32>"))
     from hlox.lowering.mlir import make_context
     from hlox.tools.mlir_io import parse_module
     ctx = make_context()
     ctx.allow_unregistered_dialects = True
     with ctx:
         module = parse_module(text, ctx)
-        constants, judged = conformance._prepare(module, "t", checks)
+        constants, judged = harness._prepare(module, "t", checks)
         printed = str(module)
     assert "stablehlo.constant" not in printed and "check." not in printed
     assert "func.func @t(%arg0: tensor<3xf32>, %arg1: tensor<3xf32>) -> tensor<3xf32>" in printed
@@ -100,12 +100,12 @@ def test_skips_and_crashes_are_reported(tmp_path):
         + _case("  %a = stablehlo.constant dense<[1.0]> : tensor<1xf6E2M3FN>",
                 "  check.expect_eq_const %a, dense<[1.0]> : tensor<1xf6E2M3FN>", "kills_xla") + "// -----\n"
         + _case(ARGS, "  check.expect_eq %a, %a : tensor<3xf32>", "after"))
-    results = {r.case: r.status for r in conformance._worker(tmp_path / "a.mlir", tmp_path, timeout=120)}
+    results = {r.case: r.status for r in harness._worker(tmp_path / "a.mlir", tmp_path, timeout=120)}
     assert results == {"a.mlir:probe": "skip", "a.mlir:ok": "pass", "a.mlir:?": "error",
                        "a.mlir:kills_xla": "error", "a.mlir:after": "pass"}
 
 
 def test_a_worker_that_cannot_start_is_an_error(tmp_path):
-    (result,) = conformance._worker(tmp_path / "missing.mlir", tmp_path, timeout=120)
+    (result,) = harness._worker(tmp_path / "missing.mlir", tmp_path, timeout=120)
     assert (result.case, result.status) == ("missing.mlir:*", "error")
     assert "No such file" in result.reason

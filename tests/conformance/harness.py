@@ -1,6 +1,6 @@
 """The StableHLO interpreter tests, run through hlox's parser and PJRT.
 
-    python -m hlox.tools.conformance [DIR] [--jobs 2] [--timeout 120] [-v]
+    python tests/conformance/harness.py [DIR] [--jobs 2] [--timeout 120] [-v]
 
 Each file of ../shared/conformance/stablehlo-interpret/ holds cases separated
 by `// -----`; a case is a function whose results are checked by `check.*` ops.
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hlox.lowering import module_runner
+from hlox.lowering import module_runner, symbols
 from hlox.lowering.mlir import ir, make_context
 from hlox.tools.mlir_io import MlirInputError, parse_module
 from hlox.tools.run import worst_mismatch
@@ -195,8 +195,7 @@ def _walk_checks(op) -> list:
 
 
 def _entries(module) -> list[str]:
-    return [module_runner.symbol_name(op) for op in module.body.operations
-            if op.operation.name == "func.func" and _walk_checks(op)]
+    return [name for name, op in symbols.functions(module).items() if _walk_checks(op)]
 
 
 def _values_module(attrs, ctx):
@@ -220,11 +219,11 @@ def _prepare(module, entry: str, checks):
 
     Returns (the constants' attributes as text, the Checks in result order).
     Check ops elsewhere (in other cases' functions) are dropped."""
-    for op in module.body.operations:
-        if op.operation.name == "func.func" and module_runner.symbol_name(op) != entry:
+    for name, op in symbols.functions(module).items():
+        if name != entry:
             for c in _walk_checks(op):
                 c.erase()
-    fn = module_runner.find_function(module, entry)
+    fn = symbols.find_function(module, entry)
     block = fn.regions[0].blocks[0]
     if len(block.arguments):
         raise _Skip("the case takes arguments (interpreter --args)")
@@ -372,7 +371,7 @@ def _worker(path: Path, root: Path, timeout: float) -> list[Result]:
     results, start = [], 0
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     while True:
-        cmd = [sys.executable, "-m", "hlox.tools.conformance", "--worker", str(path),
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(path),
                "--root", str(root), "--start", str(start)]
         current, done = None, False  # current: the case begun and not ended
         try:
@@ -425,7 +424,7 @@ def summary(results, seconds: float | None = None) -> str:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m hlox.tools.conformance", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="harness.py", description=__doc__.split("\n")[0])
     p.add_argument("dir", nargs="?", type=Path, default=DEFAULT_DIR)
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per worker process")
