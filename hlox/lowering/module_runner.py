@@ -13,9 +13,9 @@ import numpy as np
 from hlox.lowering.avals import ShapedArray
 from hlox.lowering import executable, runtime
 from hlox.lowering.mlir import ir, shape_and_dtype
+from hlox.lowering.symbols import find_function, fresh_symbol_name, function_names, symbol_name
 
-__all__ = ["Signature", "symbol_name", "find_function", "function_names", "signature", "as_entry",
-           "check_inputs", "as_dtype", "run_function"]
+__all__ = ["Signature", "signature", "as_entry", "check_inputs", "as_dtype", "run_function"]
 
 ENTRY = "main"
 
@@ -26,22 +26,6 @@ class Signature:
     inputs: tuple  # ((shape, dtype), ...)
     outputs: tuple
     text: str  # "@f(tensor<2xf32>) -> tensor<2xf32>", how errors name it
-
-
-def symbol_name(op) -> str:
-    return ir.StringAttr(op.attributes["sym_name"]).value
-
-
-def function_names(module: ir.Module) -> list[str]:
-    return [symbol_name(op) for op in module.body.operations if op.operation.name == "func.func"]
-
-
-def find_function(module: ir.Module, name: str):
-    for op in module.body.operations:
-        if op.operation.name == "func.func" and symbol_name(op) == name:
-            return op
-    known = ", ".join(f"@{n}" for n in function_names(module)) or "none"
-    raise LookupError(f"no function @{name} in the module (functions: {known})")
 
 
 def _numpy_type(t: ir.Type, where: str):
@@ -61,20 +45,13 @@ def signature(module: ir.Module, name: str) -> Signature:
     return Signature(name, ins, outs, f"@{name}{str(ftype)[str(ftype).index('('):]}")
 
 
-def _fresh_name(module: ir.Module, base: str) -> str:
-    taken, i = set(function_names(module)), 0
-    while f"{base}_{i}" in taken:
-        i += 1
-    return f"{base}_{i}"
-
-
 def as_entry(module: ir.Module, name: str) -> ir.Module:
     """A copy of `module` where @name is the public @main and every other function private."""
     with module.context:
         copy = ir.Module.parse(executable.module_bytecode(module))
         if name != ENTRY:
             if ENTRY in function_names(copy):
-                _rename(copy, ENTRY, _fresh_name(copy, ENTRY))
+                _rename(copy, ENTRY, fresh_symbol_name(copy, ENTRY, reserved=[ENTRY]))
             _rename(copy, name, ENTRY)
         for op in copy.body.operations:
             if op.operation.name == "func.func":
