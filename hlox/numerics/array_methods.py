@@ -5,12 +5,14 @@ method and the function of the same name can never disagree.
 """
 from __future__ import annotations
 
-import importlib
-
 import numpy as np
 
+from hlox.frontend import lax
 from hlox.frontend.core import Tracer
 from hlox.lowering.array import Array
+from hlox.numerics.numpy import (array_manipulation, elementwise, indexing, indexing_routines,
+                                 reductions, searching, sorting, tensor_contractions)
+from hlox.numerics.numpy import shape as shapes
 
 _OPERATORS = {
     # dunder: (hlox.numpy function, swap operands)
@@ -43,25 +45,19 @@ _METHODS = [
 ]
 
 
-_namespace = []
-
-
-def _jnp():
-    """hlox.numpy (imported on first use: it imports this module's users)."""
-    if not _namespace:
-        _namespace.append(importlib.import_module("hlox.numpy"))
-    return _namespace[0]
+_FUNCTIONS = {name: getattr(module, name)
+              for module in (elementwise, reductions, shapes, sorting, tensor_contractions,
+                             array_manipulation, indexing_routines, searching)
+              for name in module.__all__}
 
 
 def _binary_method(fname, swap):
-    fn = []
+    fn = _FUNCTIONS[fname]
 
     def method(self, other):
         if type(other) not in _OPERAND_TYPES and not isinstance(other, _OPERAND_CLASSES):
             return NotImplemented
-        if not fn:
-            fn.append(getattr(_jnp(), fname))
-        return fn[0](other, self) if swap else fn[0](self, other)
+        return fn(other, self) if swap else fn(self, other)
     method.__name__ = fname
     return method
 
@@ -71,14 +67,18 @@ _OPERAND_CLASSES = (Tracer, Array, np.ndarray, np.generic)
 
 
 def _unary_method(fname):
+    fn = _FUNCTIONS[fname]
+
     def method(self):
-        return getattr(_jnp(), fname)(self)
+        return fn(self)
     return method
 
 
 def _method(fname):
+    fn = _FUNCTIONS[fname]
+
     def method(self, *args, **kwargs):
-        return getattr(_jnp(), fname)(self, *args, **kwargs)
+        return fn(self, *args, **kwargs)
     method.__name__ = fname
     return method
 
@@ -86,37 +86,34 @@ def _method(fname):
 def _reshape(self, *shape, order="C"):
     if len(shape) == 1 and not isinstance(shape[0], int):
         shape = shape[0]
-    return _jnp().reshape(self, shape, order=order)
+    return shapes.reshape(self, shape, order=order)
 
 
 def _transpose(self, *axes):
     if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], int)):
         axes = axes[0]
-    return _jnp().transpose(self, axes or None)
+    return shapes.transpose(self, axes or None)
 
 
 def _astype(self, dtype, copy=False, device=None):
-    return _jnp().astype(self, dtype)
+    return shapes.astype(self, dtype)
 
 
 def _compress(self, condition, axis=None, *, size=None, fill_value=0):
-    return _jnp().compress(condition, self, axis, size=size, fill_value=fill_value)
+    return indexing_routines.compress(condition, self, axis, size=size, fill_value=fill_value)
 
 
 def _getitem(self, index):
-    from hlox.numerics.numpy import indexing
     return indexing.getitem(self, index)
 
 
 def _at(self):
-    from hlox.numerics.numpy import indexing
     return indexing.IndexUpdateHelper(self)
 
 
 def _view(self, dtype=None):
     if dtype is None:
         return self
-    from hlox.frontend import lax
     return lax.bitcast_convert_type(self, dtype)
 
 
@@ -148,12 +145,12 @@ def attach(cls):
     cls.__iter__ = _iter
     cls.at = property(_at)
     cls.view = _view
-    cls.T = property(lambda self: _jnp().transpose(self))
-    cls.mT = property(lambda self: _jnp().swapaxes(self, -1, -2))
+    cls.T = property(lambda self: shapes.transpose(self))
+    cls.mT = property(lambda self: shapes.swapaxes(self, -1, -2))
     cls.itemsize = property(lambda self: self.dtype.itemsize)
     cls.nbytes = property(lambda self: self.size * self.dtype.itemsize)
-    cls.real = property(lambda self: _jnp().real(self))
-    cls.imag = property(lambda self: _jnp().imag(self))
+    cls.real = property(lambda self: elementwise.real(self))
+    cls.imag = property(lambda self: elementwise.imag(self))
 
 
 for _cls in (Tracer, Array):

@@ -11,7 +11,7 @@ from hypothesis.extra import numpy as hnp_st
 
 import hlox
 import hlox.numpy as hnp
-from hlox.frontend import lax as hlax
+from hlox import lax as hlax
 from conftest import assert_matches, enable_x64
 
 DTYPES = [np.bool_, np.int8, np.uint8, np.int32, np.float16, np.float32, np.complex64]

@@ -1,19 +1,24 @@
-"""Shared numpy-semantics helpers: promotion, broadcasting, axes."""
+"""Shared numpy-semantics helpers: promotion, broadcasting, axes, concrete values, one
+compiled call per eager op."""
 from __future__ import annotations
+
+import operator
 
 import numpy as np
 
-from hlox.frontend import dtypes, errors, lax
-from hlox.frontend.core import Tracer, aval_of
+from hlox.frontend import dtypes, errors, lax, shapes
+from hlox.frontend.core import Tracer, aval_of, current_trace
+from hlox.frontend.jit import jit
+from hlox.frontend.shapes import broadcast_shapes  # noqa: F401  (the numpy modules' import)
 from hlox.lowering.array import Array
+from hlox.numerics.numpy.array_constructors import array
 
 ArrayTypes = (Tracer, Array)
 
 
 def asarray(x, dtype=None):
     if isinstance(x, (list, tuple)) and any(isinstance(e, ArrayTypes) for e in _flat(x)):
-        from hlox.numerics.numpy import creation
-        return creation.array(x, dtype)
+        return array(x, dtype)
     return lax.asarray(x, dtype)
 
 
@@ -33,40 +38,8 @@ def check_arraylike(name, *args):
                                     f"{type(a).__name__} at position {i}")
 
 
-def broadcast_shapes(*shapes):
-    shapes = [tuple(s) for s in shapes]
-    ndim = max((len(s) for s in shapes), default=0)
-    out = []
-    for i in range(ndim):
-        sizes = {s[len(s) - ndim + i] for s in shapes if len(s) - ndim + i >= 0}
-        sizes.discard(1)
-        if len(sizes) > 1:
-            raise errors.value_error(
-                "Incompatible shapes for broadcasting: "
-                + ", ".join(str(s) for s in shapes))
-        out.append(sizes.pop() if sizes else 1)
-    return tuple(out)
-
-
 def broadcast_to(x, shape):
-    x = asarray(x)
-    shape = (int(shape),) if np.ndim(shape) == 0 else tuple(int(d) for d in shape)
-    if x.shape == shape:
-        return x
-    if x.ndim > len(shape):
-        raise errors.value_error(f"cannot broadcast array of shape {x.shape} to shape {shape}")
-    lead = len(shape) - x.ndim
-    for i, d in enumerate(x.shape):
-        if d not in (1, shape[lead + i]):
-            raise errors.value_error(f"Incompatible shapes for broadcasting: {x.shape} and "
-                                     f"requested shape {shape}")
-    squeeze = [i for i, d in enumerate(x.shape) if d == 1 and shape[lead + i] != 1]
-    if squeeze:
-        x = lax.reshape(x, [d for i, d in enumerate(x.shape) if i not in squeeze])
-        dims = [lead + i for i in range(len(squeeze) + x.ndim) if i not in squeeze]
-    else:
-        dims = list(range(lead, len(shape)))
-    return lax.broadcast_in_dim(x, shape, dims)
+    return shapes.broadcast_to(asarray(x), shape)
 
 
 def promote_dtypes(*args):
@@ -145,3 +118,73 @@ def shape_of(x):
 
 def ndim_of(x):
     return len(aval_of(x).shape)
+
+
+def concrete(x, what):
+    """A host value for `x`, or JAX's ConcretizationTypeError naming `what` when it is traced."""
+    if isinstance(x, Tracer):
+        raise errors.ConcretizationTypeError(x._concretization_message(
+            f"Abstract tracer value encountered where concrete value is expected: {what}"))
+    return np.asarray(x) if isinstance(x, Array) else x
+
+
+# -- small shared pieces ----------------------------------------------------------------
+def _slice_axis(x, start, stop, axis):
+    """x[..., start:stop, ...] along `axis` with Python-style (possibly negative) bounds."""
+    start, stop, _ = slice(start, stop).indices(x.shape[axis])
+    return lax.slice_in_dim(x, start, max(start, stop), axis=axis)
+
+
+def _ravel(x):
+    return lax.reshape(x, (x.size,))
+
+
+def _index(value, what):
+    return operator.index(concrete(value, what))
+
+
+def _iota_lt(n, bound):
+    """arange(n) < bound (bound a traced count)."""
+    return lax.lt(lax.iota(bound.dtype, n), lax.broadcast(bound, (n,)))
+
+
+def _array(name, x):
+    check_arraylike(name, x)
+    return asarray(x)
+
+
+def _int_array(values):
+    """Host index values as a default-int array (a constant under jit)."""
+    dtype = dtypes.default_int()
+    return lax.asarray(np.asarray(values).astype(dtype), dtype)
+
+
+def _along(axis, index):
+    """An index tuple selecting `index` along `axis` and everything elsewhere."""
+    return (slice(None),) * axis + (index,)
+
+
+# -- one compiled call per eager op ------------------------------------------
+_JITTED: dict = {}
+
+
+def _fused(fn, arrays, static):
+    """`fn(arrays, static)`, compiled as one program when no trace is active."""
+    if current_trace() is not None:
+        return fn(tuple(arrays), static)
+    jitted = _JITTED.get(fn)
+    if jitted is None:
+        jitted = _JITTED[fn] = jit(fn, static_argnums=1)
+    return jitted(tuple(arrays), static)
+
+
+def _static_fill(fill_value):
+    if fill_value is None:
+        return None
+    if isinstance(fill_value, Tracer):
+        raise errors.ConcretizationTypeError(
+            f"fill_value argument to indexed get() must be concrete, got "
+            f"{fill_value.aval.str_short()}\n  at {errors.user_location_str()}")
+    if np.ndim(fill_value) != 0:
+        raise errors.value_error("fill_value argument to indexed get() must be a scalar")
+    return np.asarray(fill_value).item()

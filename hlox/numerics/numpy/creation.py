@@ -1,4 +1,4 @@
-"""Array creation: `array asarray zeros ones full ... arange linspace eye tri meshgrid`."""
+"""Array creation: `zeros ones full ... arange linspace logspace geomspace eye tri meshgrid`."""
 from __future__ import annotations
 
 import operator
@@ -6,82 +6,16 @@ import operator
 import numpy as np
 
 from hlox.frontend import dtypes, errors, lax
-from hlox.frontend.core import Tracer, aval_of
-from hlox.numerics.numpy._util import ArrayTypes, broadcast_shapes, broadcast_to, check_arraylike
-from hlox.lowering.array import Array
+from hlox.frontend.core import aval_of
+from hlox.numerics.numpy import elementwise
+from hlox.numerics.numpy._util import (ArrayTypes, _index, broadcast_shapes, broadcast_to,
+                                       canonicalize_axis, check_arraylike, concrete)
+from hlox.numerics.numpy.array_constructors import _dtype_arg, array, asarray  # noqa: F401
+from hlox.numerics.numpy.shape import moveaxis
 
-__all__ = ["array", "asarray", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
-           "full_like", "empty_like", "arange", "linspace", "logspace", "eye", "identity", "tri",
-           "tril", "triu", "meshgrid", "indices", "diag_indices"]
-
-
-def _dtype_arg(dtype):
-    return None if dtype is None else dtypes.canonicalize(dtypes.to_dtype(dtype))
-
-
-def concrete(x, what):
-    """A host value for `x`, or JAX's ConcretizationTypeError naming `what` when it is traced."""
-    if isinstance(x, Tracer):
-        raise errors.ConcretizationTypeError(x._concretization_message(
-            f"Abstract tracer value encountered where concrete value is expected: {what}"))
-    return np.asarray(x) if isinstance(x, Array) else x
-
-
-# -- array / asarray ------------------------------------------------------------------
-def array(object, dtype=None, copy=True, order=None, ndmin=0):  # noqa: A002
-    if order is not None and order != "K":
-        raise NotImplementedError("Only implemented for order='K'")
-    dtype = _dtype_arg(dtype)
-    if hasattr(object, "__jax_array__"):
-        object = object.__jax_array__()  # noqa: A001
-    if isinstance(object, ArrayTypes):
-        out = object if dtype is None else lax.convert_element_type(object, dtype)
-    elif isinstance(object, (list, tuple)):
-        out = _from_sequence(object, dtype)
-    else:
-        if dtypes.is_python_scalar(object):
-            _check_int_range(object, dtype)
-        host = np.asarray(object)
-        if host.dtype.kind in "OUS":
-            raise errors.type_error(f"Unexpected input type for array: {type(object)}")
-        out = lax.asarray(object, dtype)
-    if ndmin > out.ndim:
-        out = lax.reshape(out, (1,) * (ndmin - out.ndim) + out.shape)
-    return out
-
-
-def _check_int_range(x, dtype):
-    if type(x) is int:
-        target = dtype if dtype is not None and dtypes.is_integer(dtype) else dtypes.default_int()
-        info = np.iinfo(target)
-        if not info.min <= x <= info.max and (dtype is None or dtypes.is_integer(dtype)):
-            raise OverflowError(f"Python int {x} too large to convert to {target.name}")
-
-
-def _leaves(seq):
-    for e in seq:
-        if isinstance(e, (list, tuple)):
-            yield from _leaves(e)
-        else:
-            if e is None:
-                raise errors.value_error("None is not a valid value for jnp.array")
-            yield e.__jax_array__() if hasattr(e, "__jax_array__") else e
-
-
-def _from_sequence(seq, dtype):
-    """A list/tuple: one dtype by promotion over its leaves (never weak), then stacked."""
-    leaves = list(_leaves(seq))
-    if dtype is None:
-        dtype = (dtypes.promote([dtypes.dtype_of(x) for x in leaves])[0] if leaves
-                 else dtypes.default_float())
-    if not any(isinstance(x, ArrayTypes) for x in leaves):
-        return lax.asarray(np.asarray(seq, dtype=dtype), dtype)
-    parts = [lax.expand_dims(array(e, dtype), [0]) for e in seq]
-    return lax.concatenate(parts, 0)
-
-
-def asarray(a, dtype=None, order=None, *, copy=None, device=None):
-    return array(a, dtype=dtype, copy=bool(copy), order=order)
+__all__ = ["zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like", "empty_like",
+           "arange", "linspace", "logspace", "geomspace", "eye", "identity", "tri", "tril", "triu",
+           "meshgrid", "indices", "diag_indices"]
 
 
 # -- filled arrays ---------------------------------------------------------------------
@@ -241,11 +175,10 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 
 
 def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
-    from hlox.numerics.numpy.elementwise import power
     dtype, compute = _inexact_dtypes(start, stop, dtype)
     lin = linspace(asarray(start, compute), asarray(stop, compute), num, endpoint=endpoint,
                    axis=axis)
-    return lax.convert_element_type(power(base, lin), dtype)
+    return lax.convert_element_type(elementwise.power(base, lin), dtype)
 
 
 # -- matrices --------------------------------------------------------------------------
@@ -348,3 +281,16 @@ def diag_indices(n, ndim=2):
         raise errors.value_error(f"n argument to diag_indices must be nonnegative, got {n}")
     return (lax.iota(dtypes.default_int(), n),) * ndim
 
+
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    num = _index(num, "'num' argument of jnp.geomspace")
+    axis = _index(axis, "'axis' argument of jnp.geomspace")
+    check_arraylike("geomspace", start, stop)
+    dtype, compute = _inexact_dtypes(start, stop, dtype)
+    start, stop = asarray(start, compute), asarray(stop, compute)
+    sign = elementwise.sign(start)
+    logs = [elementwise.log10(elementwise.divide(v, sign)) for v in (start, stop)]
+    out = elementwise.multiply(sign, logspace(*logs, num, endpoint=endpoint, base=10.0,
+                                                       dtype=compute, axis=0))
+    return lax.convert_element_type(moveaxis(out, 0, canonicalize_axis(axis, out.ndim)),
+                                    dtype)

@@ -5,6 +5,7 @@ import numpy as np
 
 from hlox.frontend import dtypes, errors, lax
 from hlox.frontend.jit import eager_jit
+from hlox.numerics.numpy.sorting import nonzero
 from hlox.numerics.numpy._util import (asarray, promote_args, promote_args_inexact,
                                        promote_args_numeric, check_arraylike)
 
@@ -470,8 +471,7 @@ right_shift = bitwise_right_shift = _shift("right_shift", lax.shift_right_arithm
 # -- selection ------------------------------------------------------------------------
 def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
     if x is None and y is None:
-        from hlox.numerics.numpy import indexing
-        return indexing.nonzero(condition, size=size, fill_value=fill_value)
+        return nonzero(condition, size=size, fill_value=fill_value)
     if x is None or y is None:
         raise errors.value_error("Either both or neither of the x and y arguments should be "
                                  "provided to hlox.numpy.where")

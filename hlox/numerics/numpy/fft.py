@@ -7,7 +7,7 @@ import operator
 import numpy as np
 
 from hlox.frontend import dtypes, errors, lax, ops
-from hlox.numerics.numpy import creation, elementwise, shape
+from hlox.numerics.numpy import array_constructors, creation, elementwise, shape
 from hlox.numerics.numpy._util import asarray, check_arraylike
 
 __all__ = ["fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn",
@@ -145,20 +145,21 @@ def _freq_args(name, n, d):
 
 def fftfreq(n, d=1.0, *, dtype=None, device=None):
     _freq_args("fftfreq", n, d)
-    out_dtype = dtypes.default_float() if dtype is None else creation._dtype_arg(dtype)
+    out_dtype = dtypes.default_float() if dtype is None else array_constructors._dtype_arg(dtype)
     work, _ = dtypes.to_inexact(out_dtype, False)
     work = dtypes.real_dtype(work)
     i = creation.arange(n, dtype=work)
     k = elementwise.subtract(elementwise.remainder(i + n // 2, n), n // 2)
-    return lax.convert_element_type(elementwise.divide(k, creation.array(d * n, dtype=work)),
+    scale = array_constructors.array(d * n, dtype=work)
+    return lax.convert_element_type(elementwise.divide(k, scale),
                                     out_dtype)
 
 
 def rfftfreq(n, d=1.0, *, dtype=None, device=None):
     _freq_args("rfftfreq", n, d)
-    dtype = dtypes.default_float() if dtype is None else creation._dtype_arg(dtype)
+    dtype = dtypes.default_float() if dtype is None else array_constructors._dtype_arg(dtype)
     k = creation.arange(0, n // 2 + 1, dtype=dtype)
-    return elementwise.divide(k, creation.array(d * n, dtype=dtype))
+    return elementwise.divide(k, array_constructors.array(d * n, dtype=dtype))
 
 
 def _shift(name, sign):

@@ -1,9 +1,6 @@
-"""Contractions and matrix helpers: dot matmul tensordot einsum inner outer vdot trace diag
-diagonal kron cross, and the norms of `hlox.numpy.linalg`.
-
-Contractions lower to `lax.dot_general` (einsum: one per pair of operands, in a greedy
-order); the result takes `result_type` of the inputs, weak if all were weak, as in JAX.
-"""
+"""numpy.linalg: norms, cholesky, det slogdet inv solve matrix_power, eigh eigvalsh eig
+eigvals, svd svdvals matrix_rank cond, qr lstsq pinv, tensorinv tensorsolve multi_dot, and the
+array-API forms diagonal trace outer; on hlox.lax.linalg (LAPACK on CPU), as jax.numpy.linalg."""
 from __future__ import annotations
 
 import collections
@@ -12,421 +9,22 @@ import operator
 
 import numpy as np
 
-from hlox.frontend import dtypes, errors, lax
-from hlox.numerics.numpy import elementwise as ufuncs
-from hlox.numerics.numpy import reductions
-from hlox.numerics.numpy._util import (asarray, canonicalize_axis, check_arraylike,
-                                       promote_dtypes, promote_dtypes_inexact, promote_shapes)
-
-__all__ = ["dot", "matmul", "tensordot", "einsum", "inner", "outer", "vdot", "vecdot", "trace",
-           "diag", "diagonal", "kron", "cross"]
-LINALG_ALL = ["norm", "vector_norm", "matrix_norm", "matmul", "tensordot", "vecdot", "cross"]
-
-
-# -- shared helpers ---------------------------------------------------------------------
-def _operands(name, *args):
-    check_arraylike(name, *args)
-    return [asarray(a) for a in args]
-
-
-def _result_type(operands, preferred_element_type):
-    """(dtype, weak) of a contraction's result."""
-    if preferred_element_type is None:
-        return dtypes.result_type(*operands, return_weak_type_flag=True)
-    return dtypes.canonicalize(dtypes.to_dtype(preferred_element_type)), False
-
-
-def _contract(a, b, dimension_numbers, precision, preferred_element_type):
-    dtype, weak = _result_type([a, b], preferred_element_type)
-    out = lax.dot_general(a, b, dimension_numbers, precision, preferred_element_type=dtype)
-    return lax.convert_element_type(out, dtype, weak_type=weak)
-
-
-def _move_axes_to_end(x, axes):
-    rest = [d for d in range(x.ndim) if d not in axes]
-    return lax.transpose(x, rest + list(axes))
-
-
-# -- dot, matmul, tensordot ---------------------------------------------------------------
-def dot(a, b, *, precision=None, preferred_element_type=None, out_sharding=None):
-    a, b = _operands("dot", a, b)
-    if a.ndim == 0 or b.ndim == 0:
-        contracting = ((), ())
-    else:
-        contracting = ((a.ndim - 1,), (0 if b.ndim == 1 else b.ndim - 2,))
-    return _contract(a, b, (contracting, ((), ())), precision, preferred_element_type)
-
-
-def matmul(a, b, *, precision=None, preferred_element_type=None, out_sharding=None):
-    a, b = _operands("matmul", a, b)
-    for i, x in enumerate((a, b)):
-        if x.ndim < 1:
-            raise errors.value_error(f"matmul input operand {i} must have ndim at least 1, "
-                                     f"but it has ndim {x.ndim}")
-    dtype, weak = _result_type([a, b], preferred_element_type)
-    a_batch, b_batch = a.shape[:-2], b.shape[:-2]
-    nbatch = max(len(a_batch), len(b_batch))
-    a_batch = (None,) * (nbatch - len(a_batch)) + a_batch
-    b_batch = (None,) * (nbatch - len(b_batch)) + b_batch
-    plan = _matmul_batch_plan(a, b, a_batch, b_batch)
-    a_squeeze, b_squeeze, both_squeeze, a_dims, b_dims, idx_batch, idx_a, idx_b = plan
-    if a.ndim > 1:
-        idx_a.append(nbatch)
-    if b.ndim > 1:
-        idx_b.append(nbatch + (a.ndim > 1))
-    perm = np.argsort(np.concatenate([idx_batch, idx_a, idx_b]).astype(int))
-    b_is_matrix = b.ndim > 1
-    a, b = lax.squeeze(a, a_squeeze), lax.squeeze(b, b_squeeze)
-    contracting = ((a.ndim - 1,), (b.ndim - 1 - b_is_matrix,))
-    out = lax.dot_general(a, b, (contracting, (tuple(a_dims), tuple(b_dims))), precision,
-                          preferred_element_type=dtype)
-    out = lax.transpose(out, perm)
-    if both_squeeze:
-        out = lax.expand_dims(out, both_squeeze)
-    return lax.convert_element_type(out, dtype, weak_type=weak)
-
-
-def _matmul_batch_plan(a, b, a_batch, b_batch):
-    """Which leading dimensions are batched together, broadcast, or squeezed (JAX's plan)."""
-    a_squeeze, b_squeeze, both_squeeze, a_dims, b_dims = [], [], [], [], []
-    idx_batch, idx_a, idx_b = [], [], []
-    for i, (ba, bb) in enumerate(zip(a_batch, b_batch)):
-        if ba is None:
-            idx_b.append(i)
-        elif bb is None:
-            idx_a.append(i)
-        elif ba == 1 and bb == 1:
-            a_squeeze.append(len(idx_batch) + len(idx_a) + len(a_squeeze))
-            b_squeeze.append(len(idx_batch) + len(idx_b) + len(b_squeeze))
-            both_squeeze.append(i)
-        elif ba == 1:
-            idx_b.append(i)
-            a_squeeze.append(len(idx_batch) + len(idx_a) + len(a_squeeze))
-        elif bb == 1:
-            idx_a.append(i)
-            b_squeeze.append(len(idx_batch) + len(idx_b) + len(b_squeeze))
-        elif ba == bb:
-            a_dims.append(len(idx_batch) + len(idx_a))
-            b_dims.append(len(idx_batch) + len(idx_b))
-            idx_batch.append(i)
-        else:
-            raise errors.value_error(f"Incompatible types for matmul arguments: "
-                                     f"{a.aval.str_short()} and {b.aval.str_short()}")
-    return a_squeeze, b_squeeze, both_squeeze, a_dims, b_dims, idx_batch, idx_a, idx_b
-
-
-def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None, out_sharding=None):
-    a, b = _operands("tensordot", a, b)
-    contracting = _tensordot_axes(a, b, axes)
-    return _contract(a, b, (contracting, ((), ())), precision,
-                     preferred_element_type)
-
-
-def _tensordot_axes(a, b, axes):
-    if type(axes) is int:
-        if axes > min(a.ndim, b.ndim):
-            raise errors.type_error(f"Number of tensordot axes (axes {axes}) exceeds input "
-                                    f"ranks ({a.shape} and {b.shape})")
-        return tuple(range(a.ndim - axes, a.ndim)), tuple(range(axes))
-    if isinstance(axes, (tuple, list)) and len(axes) == 2:
-        ax1, ax2 = axes
-        if isinstance(ax1, int) and isinstance(ax2, int):
-            return (canonicalize_axis(ax1, a.ndim),), (canonicalize_axis(ax2, b.ndim),)
-        if isinstance(ax1, (tuple, list)) and isinstance(ax2, (tuple, list)):
-            if len(ax1) != len(ax2):
-                raise errors.type_error(f"tensordot requires axes lists to have equal length, "
-                                        f"got {ax1} and {ax2}.")
-            return (tuple(canonicalize_axis(i, a.ndim) for i in ax1),
-                    tuple(canonicalize_axis(i, b.ndim) for i in ax2))
-        raise errors.type_error(f"tensordot requires both axes lists to be either ints, tuples "
-                                f"or lists, got {ax1} and {ax2}")
-    raise errors.type_error("tensordot axes argument must be an int, a pair of ints, or a pair "
-                            "of lists/tuples of ints.")
-
-
-def inner(a, b, *, precision=None, preferred_element_type=None):
-    a, b = _operands("inner", a, b)
-    if a.ndim == 0 or b.ndim == 0:
-        if preferred_element_type is not None:
-            a, b = (lax.convert_element_type(x, preferred_element_type) for x in (a, b))
-        return ufuncs.multiply(a, b)
-    return tensordot(a, b, (-1, -1), precision=precision,
-                     preferred_element_type=preferred_element_type)
-
-
-def outer(a, b, out=None):
-    if out is not None:
-        raise NotImplementedError("The 'out' argument to hlox.numpy.outer is not supported.")
-    a, b = _operands("outer", a, b)
-    return ufuncs.multiply(lax.reshape(a, (a.size, 1)), lax.reshape(b, (1, b.size)))
-
-
-def vdot(a, b, *, precision=None, preferred_element_type=None):
-    a, b = _operands("vdot", a, b)
-    if dtypes.is_complex(a.dtype):
-        a = lax.conj(a)
-    return dot(lax.reshape(a, (a.size,)), lax.reshape(b, (b.size,)), precision=precision,
-               preferred_element_type=preferred_element_type)
-
-
-def vecdot(x1, x2, /, *, axis=-1, precision=None, preferred_element_type=None):
-    x1, x2 = _operands("vecdot", x1, x2)
-    if x1.shape[axis] != x2.shape[axis]:
-        raise errors.value_error(f"axes must match; got shapes {x1.shape} and {x2.shape} with "
-                                 f"axis={axis}")
-    x1 = ufuncs.conj(x1)
-    return einsum("...i,...i->...", _move_axes_to_end(x1, [canonicalize_axis(axis, x1.ndim)]),
-                  _move_axes_to_end(x2, [canonicalize_axis(axis, x2.ndim)]),
-                  precision=precision, preferred_element_type=preferred_element_type)
-
-
-# -- einsum -------------------------------------------------------------------------------
-def einsum(subscripts, /, *operands, out=None, optimize="auto", precision=None,
-           preferred_element_type=None, _dot_general=None, out_sharding=None):
-    if out is not None:
-        raise NotImplementedError("The 'out' argument to hlox.numpy.einsum is not supported.")
-    if not isinstance(subscripts, str):
-        subscripts, operands = _interleaved_subscripts(subscripts, operands)
-    ops = _operands("einsum", *operands)
-    inputs, output = _parse_einsum(subscripts, ops)
-    sizes = _label_sizes(inputs, ops)
-    dtype, weak = _result_type(ops, preferred_element_type)
-    terms = [(lax.convert_element_type(x, dtype), labels) for x, labels in zip(ops, inputs)]
-    terms = [_drop_broadcast_labels(x, labels, sizes) for x, labels in terms]
-    while len(terms) > 1:
-        i, j = _greedy_pair(terms, output, sizes)
-        (a, la), (b, lb) = terms[i], terms[j]
-        rest = [t for k, t in enumerate(terms) if k not in (i, j)]
-        keep = set(output).union(*(labels for _, labels in rest))
-        rest.append(_contract_pair(a, la, b, lb, keep, precision))
-        terms = rest
-    x, labels = _reduce_single(*terms[0], set(output))
-    x = lax.transpose(x, [labels.index(c) for c in output])
-    return lax.convert_element_type(x, dtype, weak_type=weak)
-
-
-def _interleaved_subscripts(first, rest):
-    """einsum(op0, sublist0, op1, sublist1, ..., [sublistout]) as a subscripts string."""
-    args = [first, *rest]
-    output = args.pop() if len(args) % 2 else None
-    operands, sublists = args[0::2], args[1::2]
-
-    def letters(sublist):
-        return "".join("..." if s is Ellipsis else _einsum_letter(s) for s in sublist)
-    spec = ",".join(letters(s) for s in sublists)
-    if output is not None:
-        spec += "->" + letters(output)
-    return spec, operands
-
-
-def _einsum_letter(index):
-    index = operator.index(index)
-    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    if not 0 <= index < len(alphabet):
-        raise errors.value_error(f"einsum subscript index {index} is out of range [0, 52)")
-    return alphabet[index]
-
-
-def _parse_einsum(subscripts, ops):
-    """Input label strings (ellipses replaced by fresh labels) and the output labels."""
-    spec = subscripts.replace(" ", "")
-    lhs, arrow, out = spec.partition("->")
-    terms = lhs.split(",")
-    if len(terms) != len(ops):
-        raise errors.value_error(f"einsum: {len(terms)} operand subscripts given in "
-                                 f"{subscripts!r} for {len(ops)} operands")
-    for c in spec.replace("...", "").replace(",", "").replace("->", ""):
-        if not c.isalpha():
-            raise errors.value_error(f"einsum: invalid subscript {c!r} in {subscripts!r}")
-    used = set(spec)
-    fresh = [c for c in map(chr, range(0x100, 0x200)) if c not in used]
-    ell_ranks = [x.ndim - (len(t) - 3) if "..." in t else 0 for t, x in zip(terms, ops)]
-    n_ell = max(ell_ranks, default=0)
-    ell = "".join(fresh[:n_ell])
-    inputs = []
-    for t, x, k in zip(terms, ops, ell_ranks):
-        t = t.replace("...", ell[n_ell - k:]) if k >= 0 else t
-        if len(t) != x.ndim:
-            raise errors.value_error(f"einsum: subscripts {t!r} do not match the {x.ndim} "
-                                     f"dimensions of operand {x.aval.str_short()}")
-        inputs.append(t)
-    if arrow:
-        output = out.replace("...", ell)
-        _check_output(output, inputs, subscripts)
-    else:
-        counts = collections.Counter("".join(inputs))
-        output = ell + "".join(sorted(c for c in counts if counts[c] == 1 and c not in ell))
-    return inputs, output
-
-
-def _check_output(output, inputs, subscripts):
-    if len(set(output)) != len(output):
-        raise errors.value_error(f"einsum: output subscript repeated in {subscripts!r}")
-    missing = set(output) - set("".join(inputs))
-    if missing:
-        raise errors.value_error(f"einsum: output subscript {sorted(missing)[0]!r} does not "
-                                 f"appear in the inputs of {subscripts!r}")
-
-
-def _label_sizes(inputs, ops):
-    sizes = {}
-    for n, (labels, x) in enumerate(zip(inputs, ops)):
-        for c, d in zip(labels, x.shape):
-            seen = sizes.get(c, 1)
-            if d != seen and 1 not in (d, seen):
-                raise errors.value_error(f"Size of label '{c}' for operand {n} ({d}) does not "
-                                         f"match previous terms ({seen}).")
-            sizes[c] = max(seen, d)
-    return sizes
-
-
-def _drop_broadcast_labels(x, labels, sizes):
-    """Size-1 dimensions that broadcast against a larger one elsewhere carry no label."""
-    drop = [i for i, c in enumerate(labels) if x.shape[i] == 1 and sizes[c] != 1]
-    return lax.squeeze(x, drop), "".join(c for i, c in enumerate(labels) if i not in drop)
-
-
-def _greedy_pair(terms, output, sizes):
-    """The pair whose contraction result is smallest (ties: leftmost)."""
-    best, best_cost = (0, 1), None
-    for i in range(len(terms)):
-        for j in range(i + 1, len(terms)):
-            others = [labels for k, (_, labels) in enumerate(terms) if k not in (i, j)]
-            keep = set(output).union(*others)
-            kept = (set(terms[i][1]) | set(terms[j][1])) & keep
-            cost = math.prod(sizes[c] for c in kept)
-            if best_cost is None or cost < best_cost:
-                best, best_cost = (i, j), cost
-    return best
-
-
-def _reduce_single(x, labels, keep):
-    """Take diagonals of repeated labels and sum labels not in `keep`."""
-    for c, count in collections.Counter(labels).items():
-        for _ in range(count - 1):
-            first = labels.index(c)
-            second = labels.index(c, first + 1)
-            x = diagonal(x, 0, first, second)
-            labels = "".join(l for k, l in enumerate(labels) if k not in (first, second)) + c
-    drop = [i for i, c in enumerate(labels) if c not in keep]
-    if drop:
-        x = _sum_axes(x, drop)
-        labels = "".join(c for i, c in enumerate(labels) if i not in drop)
-    return x, labels
-
-
-def _sum_axes(x, axes):
-    return lax.reduce_monoid(x, "or" if dtypes.is_bool(x.dtype) else "add", axes)
-
-
-def _contract_pair(a, la, b, lb, keep, precision):
-    a, la = _reduce_single(a, la, keep | set(lb))
-    b, lb = _reduce_single(b, lb, keep | set(la))
-    shared = [c for c in la if c in lb]
-    batch = [c for c in shared if c in keep]
-    contracted = [c for c in shared if c not in keep]
-    dims = (([la.index(c) for c in contracted], [lb.index(c) for c in contracted]),
-            ([la.index(c) for c in batch], [lb.index(c) for c in batch]))
-    out = lax.dot_general(a, b, dims, precision)
-    labels = ("".join(batch) + "".join(c for c in la if c not in shared)
-              + "".join(c for c in lb if c not in shared))
-    return out, labels
-
-
-# -- diagonals and traces ---------------------------------------------------------------
-def diagonal(a, offset=0, axis1=0, axis2=1):
-    (a,) = _operands("diagonal", a)
-    if a.ndim < 2:
-        raise errors.value_error("diagonal requires an array of at least two dimensions.")
-    offset = operator.index(offset)
-    axis1, axis2 = canonicalize_axis(axis1, a.ndim), canonicalize_axis(axis2, a.ndim)
-    if axis1 == axis2:
-        raise errors.value_error(f"axis1 and axis2 can not be same. axis1={axis1} and "
-                                 f"axis2={axis2}")
-    x = _move_axes_to_end(a, [axis1, axis2])
-    return _last_two_diagonal(x, offset)
-
-
-def _last_two_diagonal(x, offset):
-    """The diagonal of the last two axes as a strided slice of their flattening."""
-    *batch, n, m = x.shape
-    rows = (max(-offset, 0), n)
-    cols = (min(max(offset, 0), m), m)
-    size = max(0, min(rows[1] - min(rows[0], n), cols[1] - cols[0]))
-    start = [0] * len(batch) + [min(rows[0], n), cols[0]]
-    x = lax.slice(x, start, batch + [start[-2] + size, m])
-    width = m - cols[0]
-    flat = lax.reshape(x, batch + [size * width])
-    stop = (size - 1) * (width + 1) + 1 if size else 0
-    return lax.slice(flat, [0] * len(batch) + [0], batch + [stop],
-                     [1] * len(batch) + [width + 1])
-
-
-def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    if out is not None:
-        raise NotImplementedError("The 'out' argument to hlox.numpy.trace is not supported.")
-    return reductions.sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)
-
-
-def diag(v, k=0):
-    (v,) = _operands("diag", v)
-    k = operator.index(k)
-    if v.ndim == 2:
-        return diagonal(v, k)
-    if v.ndim != 1:
-        raise errors.value_error("diag input must be 1d or 2d")
-    n = v.shape[0] + abs(k)
-    zero = lax.full((), 0, v.dtype)
-    v = lax.pad(v, zero, [(max(0, -k), max(0, k), 0)])
-    rows = lax.broadcasted_iota(np.int32, (n, n), 0)
-    cols = lax.broadcasted_iota(np.int32, (n, n), 1)
-    on_diagonal = lax.eq(lax.add(rows, k), cols)
-    return lax.select(on_diagonal, lax.broadcast_in_dim(v, (n, n), (0,)),
-                      lax.full((n, n), 0, v.dtype))
-
-
-# -- products built from elementwise ops --------------------------------------------------
-def kron(a, b):
-    check_arraylike("kron", a, b)
-    a, b = promote_dtypes(a, b)
-    if dtypes.is_bool(a.dtype):
-        raise errors.type_error("kron does not accept dtype bool (JAX's lax.mul does not)")
-    nd = max(a.ndim, b.ndim)
-    a = lax.reshape(a, (1,) * (nd - a.ndim) + a.shape)
-    b = lax.reshape(b, (1,) * (nd - b.ndim) + b.shape)
-    a_spread = lax.reshape(a, [s for d in a.shape for s in (d, 1)])
-    b_spread = lax.reshape(b, [s for d in b.shape for s in (1, d)])
-    out = lax.mul(*promote_shapes(a_spread, b_spread))
-    return lax.reshape(out, [p * q for p, q in zip(a.shape, b.shape)])
-
-
-def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    a, b = _operands("cross", a, b)
-    if axis is not None:
-        axisa = axisb = axisc = axis
-    a = _move_axes_to_end(a, [canonicalize_axis(axisa, a.ndim)])
-    b = _move_axes_to_end(b, [canonicalize_axis(axisb, b.ndim)])
-    if a.shape[-1] not in (2, 3) or b.shape[-1] not in (2, 3):
-        raise errors.value_error("Dimension must be either 2 or 3 for cross product")
-    a0, a1, a2 = _components(a)
-    b0, b1, b2 = _components(b)
-    sub, mul = ufuncs.subtract, ufuncs.multiply
-    if a2 is None and b2 is None:
-        return sub(mul(a0, b1), mul(a1, b0))
-    a2 = lax.full_like(a0, 0) if a2 is None else a2
-    b2 = lax.full_like(b0, 0) if b2 is None else b2
-    parts = [sub(mul(a1, b2), mul(a2, b1)), sub(mul(a2, b0), mul(a0, b2)),
-             sub(mul(a0, b1), mul(a1, b0))]
-    shape = parts[0].shape
-    c = lax.concatenate([lax.reshape(p, shape + (1,)) for p in parts], len(shape))
-    axisc = canonicalize_axis(axisc, c.ndim)
-    return lax.transpose(c, [d for d in range(c.ndim - 1) if d < axisc] + [c.ndim - 1]
-                         + [d for d in range(c.ndim - 1) if d >= axisc])
-
-
-def _components(x):
-    parts = [lax.index_in_dim(x, i, x.ndim - 1, keepdims=False) for i in range(x.shape[-1])]
-    return parts + [None] * (3 - len(parts))
+from hlox.frontend import dtypes, errors, lax, lax_linalg
+from hlox.frontend.custom_derivatives import custom_jvp
+from hlox.frontend.jit import eager_jit
+from hlox.numerics.numpy import (array_constructors, creation, elementwise as ufuncs,
+                                 indexing_routines, reductions, shape, tensor_contractions)
+from hlox.numerics.numpy._util import (asarray, broadcast_shapes, broadcast_to, canonicalize_axis,
+                                       check_arraylike, promote_dtypes_inexact)
+from hlox.numerics.numpy.shape import expand_dims
+from hlox.numerics.numpy.tensor_contractions import (_move_axes_to_end, _operands, cross, matmul,
+                                                     tensordot, vecdot)
+
+__all__ = ["norm", "vector_norm", "matrix_norm", "matmul", "tensordot", "vecdot", "cross",
+           "cholesky", "diagonal", "trace", "outer", "EighResult", "EigResult", "SVDResult",
+           "QRResult", "SlogdetResult", "slogdet", "det", "solve", "inv", "matrix_power", "eigh",
+           "eigvalsh", "eig", "eigvals", "svd", "svdvals", "matrix_rank", "cond", "qr", "lstsq",
+           "pinv", "matrix_transpose", "tensorinv", "tensorsolve", "multi_dot"]
 
 
 # -- norms ----------------------------------------------------------------------------
@@ -476,8 +74,6 @@ def _matrix_norm(x, ord, axes, keepdims):
 
 def _singular_value_norm(x, ord, axes, keepdims):
     """The 2-norm (largest singular value), -2 (smallest) or nuclear norm (their sum)."""
-    from hlox.numerics.numpy.decompositions import svdvals
-    from hlox.numerics.numpy.shape import expand_dims
     s = svdvals(_move_axes_to_end(x, list(axes)))
     reduce = {"nuc": reductions.sum, 2: reductions.max, -2: reductions.min}[ord]
     out = reduce(s, axis=-1)
@@ -514,35 +110,470 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
     return _matrix_norm(x, ord, (x.ndim - 2, x.ndim - 1), keepdims)
 
 
-
-
 # -- decompositions (on hlox.lax.linalg) ---------------------------------------------------
 def cholesky(a, *, upper=False, symmetrize_input=True):
-    from hlox.frontend import lax_linalg
     check_arraylike("hlox.numpy.linalg.cholesky", a)
     (a,) = promote_dtypes_inexact(asarray(a))
     factor = lax_linalg.cholesky(a, symmetrize_input=symmetrize_input)
     return lax_linalg.adjoint(factor) if upper else factor
 
 
-LINALG_ALL += ["cholesky"]
-
-
 # -- the array-API forms of hlox.numpy.linalg (over the last two axes; 1-D outer) ----------
-def _linalg_diagonal(x, /, *, offset=0):
-    return diagonal(x, offset, -2, -1)
+def diagonal(x, /, *, offset=0):
+    return tensor_contractions.diagonal(x, offset, -2, -1)
 
 
-def _linalg_trace(x, /, *, offset=0, dtype=None):
-    return trace(x, offset, -2, -1, dtype)
+def trace(x, /, *, offset=0, dtype=None):
+    return tensor_contractions.trace(x, offset, -2, -1, dtype)
 
 
-def _linalg_outer(x1, x2, /):
+def outer(x1, x2, /):
     x1, x2 = _operands("outer", x1, x2)
     if x1.ndim != 1 or x2.ndim != 1:
         raise errors.value_error(f"Input arrays must be one-dimensional, but they are "
                                  f"{x1.ndim=} {x2.ndim=}")
-    return outer(x1, x2)
+    return tensor_contractions.outer(x1, x2)
 
 
-LINALG_FORMS = {"diagonal": _linalg_diagonal, "trace": _linalg_trace, "outer": _linalg_outer}
+EighResult = collections.namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
+
+
+EigResult = collections.namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
+
+
+SVDResult = collections.namedtuple("SVDResult", ["U", "S", "Vh"])
+
+
+QRResult = collections.namedtuple("QRResult", ["Q", "R"])
+
+
+SlogdetResult = collections.namedtuple("SlogdetResult", ["sign", "logabsdet"])
+
+
+def _inexact(name, *args):
+    check_arraylike(f"hlox.numpy.linalg.{name}", *args)
+    return promote_dtypes_inexact(*(asarray(a) for a in args))
+
+
+def _square(name, a):
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise errors.value_error(f"Argument to {name}() must have shape [..., n, n], got "
+                                 f"{a.shape}")
+
+
+def _mT(x):
+    return lax_linalg.matrix_transpose(x)
+
+
+def _H(x):
+    return ufuncs.conj(_mT(x))
+
+
+# -- determinants -------------------------------------------------------------------------------
+def _slogdet_lu(a):
+    dtype = a.dtype
+    lu, pivots, _ = lax_linalg.lu(a)
+    diag = lax_linalg.diagonal(lu)
+    is_zero = reductions.any(ufuncs.equal(diag, 0), axis=-1)
+    parity = reductions.count_nonzero(
+        ufuncs.not_equal(pivots, creation.arange(a.shape[-1], dtype=pivots.dtype)), axis=-1)
+    if dtypes.is_complex(dtype):
+        sign = reductions.prod(ufuncs.divide(diag, ufuncs.abs(diag).astype(dtype)), axis=-1)
+    else:
+        sign = array_constructors.array(1, dtype=dtype)
+        parity = parity + reductions.count_nonzero(ufuncs.less(diag, 0), axis=-1)
+    flip = (-2 * (parity % 2) + 1).astype(dtype)
+    sign = ufuncs.where(is_zero, array_constructors.array(0, dtype=dtype), sign * flip)
+    logdet = ufuncs.where(is_zero, array_constructors.array(-np.inf, dtype=dtype),
+                          reductions.sum(ufuncs.log(ufuncs.abs(diag)).astype(dtype), axis=-1))
+    return sign, ufuncs.real(logdet)
+
+
+def _det_small(a):
+    """The 1x1/2x2 determinant by its formula (JAX's small-matrix path)."""
+    if a.shape[-1] == 1:
+        return a[..., 0, 0]
+    return a[..., 0, 0] * a[..., 1, 1] - a[..., 0, 1] * a[..., 1, 0]
+
+
+@eager_jit(static_argnames=("method",))
+def slogdet(a, *, method=None):
+    (a,) = _inexact("slogdet", a)
+    _square("slogdet", a)
+    if method not in (None, "lu"):
+        raise errors.value_error(f"Unknown slogdet method '{method}'. Supported methods are "
+                                 "'lu' (`None`).")
+    if a.shape[-1] in (1, 2):
+        d = _det_small(a)
+        return SlogdetResult(ufuncs.sign(d), ufuncs.real(ufuncs.log(ufuncs.abs(d))))
+    return SlogdetResult(*_slogdet_lu(a))
+
+
+def _det_3x3(a):
+    return (a[..., 0, 0] * a[..., 1, 1] * a[..., 2, 2] + a[..., 0, 1] * a[..., 1, 2] * a[..., 2, 0]
+            + a[..., 0, 2] * a[..., 1, 0] * a[..., 2, 1] - a[..., 0, 2] * a[..., 1, 1] * a[..., 2, 0]
+            - a[..., 0, 0] * a[..., 1, 2] * a[..., 2, 1] - a[..., 0, 1] * a[..., 1, 0] * a[..., 2, 2])
+
+
+@eager_jit
+def det(a):
+    (a,) = _inexact("det", a)
+    _square("det", a)
+    n = a.shape[-1]
+    if n == 2:
+        return _det_small(a)
+    if n == 3:
+        return _det_3x3(a)
+    sign, logdet = _slogdet_lu(a)
+    return sign * ufuncs.exp(logdet).astype(sign.dtype)
+
+
+# -- solve and inverse -----------------------------------------------------------------------------
+@eager_jit
+def solve(a, b):
+    a, b = _inexact("solve", a, b)
+    if a.ndim < 2:
+        raise errors.value_error(f"left hand array must be at least two dimensional; got "
+                                 f"a.shape={a.shape}")
+    if b.ndim > 1 and a.ndim == b.ndim + 1 and a.shape[-1] == b.shape[-1] != b.shape[-2]:
+        raise errors.value_error(
+            f"Invalid shapes for solve: {a.shape}, {b.shape}. Prior to JAX v0.5.0, this would "
+            "have been treated as a batched 1-dimensional solve. To recover this behavior, use "
+            "solve(a, b[..., None]).squeeze(-1).")
+    _square("solve", a)
+    vector = b.ndim == 1
+    if vector:
+        b = b[:, None]
+    if b.shape[-2] != a.shape[-1]:
+        raise errors.value_error(f"solve: a {a.shape} and b {b.shape} have incompatible shapes")
+    batch = broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    x = lax_linalg.solve(broadcast_to(a, batch + a.shape[-2:]),
+                         broadcast_to(b, batch + b.shape[-2:]))
+    return x[..., 0] if vector else x
+
+
+@eager_jit
+def inv(a):
+    check_arraylike("hlox.numpy.linalg.inv", a)
+    a = asarray(a)
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise errors.value_error(f"Argument to inv must have shape [..., n, n], got {a.shape}.")
+    eye = creation.eye(a.shape[-1], dtype=a.dtype)
+    return solve(a, lax.broadcast(eye, a.shape[:-2]))
+
+
+@eager_jit(static_argnames=("n",))
+def matrix_power(a, n):
+    check_arraylike("hlox.numpy.linalg.matrix_power", a)
+    a = asarray(a)
+    if a.ndim < 2:
+        raise errors.type_error(f"{a.ndim}-dimensional array given. Array must be at least "
+                                "two-dimensional")
+    if a.shape[-2] != a.shape[-1]:
+        raise errors.type_error("Last 2 dimensions of the array must be square")
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise errors.type_error(f"exponent must be an integer, got {n}") from None
+    if n == 0:
+        return broadcast_to(creation.eye(a.shape[-2], dtype=a.dtype), a.shape)
+    if n < 0:
+        a, n = inv(a), -n
+    result, z = None, None
+    while n > 0:  # square-and-multiply, as JAX (n <= 3 reduce to the plain products)
+        z = a if z is None else tensor_contractions.matmul(z, z)
+        n, bit = divmod(n, 2)
+        if bit:
+            result = z if result is None else tensor_contractions.matmul(result, z)
+    return result
+
+
+# -- eigendecompositions --------------------------------------------------------------------------
+def _lower(uplo):
+    if uplo in (None, "L"):
+        return True
+    if uplo == "U":
+        return False
+    raise errors.value_error(f"UPLO must be one of None, 'L', or 'U', got {uplo}")
+
+
+@eager_jit(static_argnames=("UPLO", "symmetrize_input"))
+def eigh(a, UPLO=None, symmetrize_input=True):
+    lower = _lower(UPLO)
+    (a,) = _inexact("eigh", a)
+    v, w = lax_linalg.eigh(a, lower=lower, symmetrize_input=symmetrize_input)
+    return EighResult(w, v)
+
+
+@eager_jit(static_argnames=("UPLO", "symmetrize_input"))
+def eigvalsh(a, UPLO="L", *, symmetrize_input=True):
+    return eigh(a, UPLO, symmetrize_input=symmetrize_input).eigenvalues
+
+
+@eager_jit
+def eig(a):
+    (a,) = _inexact("eig", a)
+    w, v = lax_linalg.eig(a, compute_left_eigenvectors=False)
+    return EigResult(w, v)
+
+
+@eager_jit
+def eigvals(a):
+    (a,) = _inexact("eigvals", a)
+    return lax_linalg.eig(a, compute_left_eigenvectors=False, compute_right_eigenvectors=False)[0]
+
+
+# -- singular values ----------------------------------------------------------------------------
+def _hermitian_svd(a, compute_uv):
+    v, w = lax_linalg.eigh(a)
+    s = ufuncs.abs(w)
+    if not compute_uv:
+        return shape.flip(lax.sort(s, dimension=s.ndim - 1), -1)
+    sign = ufuncs.sign(w)
+    idxs = lax.broadcasted_iota(dtypes.int32, s.shape, s.ndim - 1)
+    s, idxs, sign = lax.sort((s, idxs, sign), dimension=s.ndim - 1, num_keys=1)
+    s, idxs, sign = (shape.flip(x, -1) for x in (s, idxs, sign))
+    u = indexing_routines.take_along_axis(v, idxs[..., None, :], axis=-1)
+    return SVDResult(u, s, _H(u * sign[..., None, :].astype(u.dtype)))
+
+
+@eager_jit(static_argnames=("full_matrices", "compute_uv", "hermitian", "subset_by_index"))
+def svd(a, full_matrices=True, compute_uv=True, hermitian=False, subset_by_index=None):
+    (a,) = _inexact("svd", a)
+    if hermitian:
+        return _hermitian_svd(a, compute_uv)
+    out = lax_linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv,
+                         subset_by_index=subset_by_index)
+    return SVDResult(*out) if compute_uv else out
+
+
+def svdvals(x, /):
+    return svd(x, compute_uv=False, hermitian=False)
+
+
+@eager_jit(static_argnames=("hermitian",))
+def matrix_rank(M, rtol=None, *, hermitian=False, tol=None):
+    if tol is not None:
+        if rtol is not None:
+            raise errors.value_error("matrix_rank: only one of tol or rtol may be specified.")
+        rtol = tol
+    (M,) = _inexact("matrix_rank", M)
+    if M.ndim < 2:
+        return reductions.any(ufuncs.not_equal(M, 0)).astype(np.int32)
+    s = svd(M, full_matrices=False, compute_uv=False, hermitian=hermitian)
+    if rtol is None:
+        rtol = reductions.max(s, axis=-1) * np.asarray(
+            max(M.shape[-2:]) * dtypes.finfo(s.dtype).eps, s.dtype)
+    rtol = asarray(rtol)
+    return reductions.sum(ufuncs.greater(s, shape.expand_dims(rtol, rtol.ndim)), axis=-1)
+
+
+@eager_jit(static_argnames=("p",))
+def cond(x, p=None):
+    check_arraylike("cond", x)
+    x = asarray(x)
+    if x.ndim < 2:
+        raise errors.value_error(f"hlox.numpy.linalg.cond: input array must be at least 2D; "
+                                 f"got arr.shape={x.shape}")
+    if x.shape[-1] == 0 or x.shape[-2] == 0:
+        raise errors.value_error(f"hlox.numpy.linalg.cond: input array must not be empty; got "
+                                 f"arr.shape={x.shape}")
+    if p is None or p == 2:
+        s = svdvals(x)
+        return s[..., 0] / s[..., -1]
+    if p == -2:
+        s = svdvals(x)
+        r = s[..., -1] / s[..., 0]
+    else:
+        if x.shape[-2] != x.shape[-1]:
+            raise errors.value_error(f"hlox.numpy.linalg.cond: for p={p}, array must be "
+                                     f"square; got arr.shape={x.shape}")
+        r = (norm(x, ord=p, axis=(-2, -1))
+             * norm(inv(x), ord=p, axis=(-2, -1)))
+    nan_free = ufuncs.logical_not(reductions.any(ufuncs.isnan(x), axis=(-2, -1)))
+    return ufuncs.where(ufuncs.logical_and(ufuncs.isnan(r), nan_free), np.inf, r)
+
+
+# -- QR, least squares, pseudo-inverse --------------------------------------------------------------
+_QR_FULL = {"reduced": False, "r": False, "full": False, "complete": True}
+
+
+@eager_jit(static_argnames=("mode",))
+def qr(a, mode="reduced"):
+    (a,) = _inexact("qr", a)
+    if mode == "raw":
+        a, taus = lax_linalg.geqrf(a)
+        return QRResult(_mT(a), taus)
+    if mode not in _QR_FULL:
+        raise errors.value_error(f"Unsupported QR decomposition mode '{mode}'")
+    q, r = lax_linalg.qr(a, full_matrices=_QR_FULL[mode])
+    return r if mode == "r" else QRResult(q, r)
+
+
+def _lstsq(a, b, rcond, numpy_resid):
+    a, b = _inexact("lstsq", a, b)
+    if a.shape[0] != b.shape[0]:
+        raise errors.value_error("Leading dimensions of input arrays must match")
+    vector = b.ndim == 1
+    if vector:
+        b = b[:, None]
+    if a.ndim != 2:
+        raise errors.type_error(f"{a.ndim}-dimensional array given. Array must be "
+                                "two-dimensional")
+    if b.ndim != 2:
+        raise errors.type_error(f"{b.ndim}-dimensional array given. Array must be one or "
+                                "two-dimensional")
+    m, n = a.shape
+    eps = dtypes.finfo(a.dtype).eps
+    if a.size == 0:
+        s = creation.empty(0, dtype=a.dtype)
+        rank = array_constructors.array(0, dtype=dtypes.default_int())
+        x = creation.zeros((n,) + b.shape[1:], dtype=a.dtype)
+    else:
+        rcond = float(eps) * max(n, m) if rcond is None else \
+            ufuncs.where(ufuncs.less(rcond, 0), eps, rcond)
+        u, s, vt = svd(a, full_matrices=False)
+        mask = ufuncs.logical_and(ufuncs.greater(s, 0),
+                                  ufuncs.greater_equal(s, asarray(rcond).astype(s.dtype) * s[0]))
+        rank = reductions.sum(mask)
+        safe_s = ufuncs.where(mask, s, 1).astype(a.dtype)
+        s_inv = ufuncs.where(mask, 1 / safe_s, 0)[:, None]
+        utb = tensor_contractions.matmul(_H(u), b, precision="highest")
+        x = tensor_contractions.matmul(_H(vt), s_inv * utb, precision="highest")
+    if numpy_resid and (rank < n or m <= n):
+        resid = array_constructors.asarray([])
+    else:
+        residual = ufuncs.subtract(b, tensor_contractions.matmul(a, x, precision="highest"))
+        resid = norm(residual, axis=0) ** 2
+    if vector:
+        x = shape.ravel(x)
+    return x, resid, rank, s
+
+
+_jit_lstsq = eager_jit(lambda a, b, rcond: _lstsq(a, b, rcond, False))
+
+
+def lstsq(a, b, rcond=None, *, numpy_resid=False):
+    if numpy_resid:
+        return _lstsq(a, b, rcond, True)
+    return _jit_lstsq(a, b, rcond)
+
+
+def _pinv_value(a, rtol, hermitian):
+    m, n = a.shape[-2:]
+    if m == 0 or n == 0:
+        return creation.empty(a.shape[:-2] + (n, m), a.dtype)
+    a = ufuncs.conj(a)
+    if rtol is None:
+        rtol = 10. * max(m, n) * np.asarray(dtypes.finfo(a.dtype).eps)
+    rtol = asarray(rtol)
+    u, s, vh = svd(a, full_matrices=False, hermitian=hermitian)
+    rtol = lax.expand_dims(rtol[..., None], tuple(range(s.ndim - rtol.ndim - 1)))
+    cutoff = rtol * s[..., 0:1]
+    s = ufuncs.where(ufuncs.greater(s, cutoff), s, np.inf).astype(u.dtype)
+    res = tensor_contractions.matmul(_mT(vh), ufuncs.divide(_mT(u), s[..., None]), precision="highest")
+    return res.astype(a.dtype)
+
+
+def _pinv_jvp(hermitian, primals, tangents):
+    (a, rtol), (a_dot, _) = primals, tangents
+    p = _pinv_value(a, rtol, hermitian)
+    if hermitian:
+        a, a_dot = lax_linalg.symmetrize(a), lax_linalg.symmetrize(a_dot)
+    mm = tensor_contractions.matmul
+    m, n = a.shape[-2:]
+    if m >= n:
+        s = mm(mm(p, _H(p)), _H(a_dot))
+        t = mm(mm(_H(a_dot), _H(p)), p)
+        p_dot = -mm(mm(p, a_dot), p) + s - mm(mm(s, a), p) + t - mm(mm(p, a), t)
+    else:
+        s = mm(p, mm(_H(p), _H(a_dot)))
+        t = mm(_H(a_dot), mm(_H(p), p))
+        p_dot = -mm(p, mm(a_dot, p)) + s - mm(s, mm(a, p)) + t - mm(p, mm(a, t))
+    return p, p_dot
+
+
+_pinv_rules = {}
+
+
+def _pinv(hermitian):
+    """pinv(a, rtol) with JAX's JVP (rtol, possibly None, gets no derivative)."""
+    fn = _pinv_rules.get(hermitian)
+    if fn is None:
+        fn = _pinv_rules[hermitian] = custom_jvp(lambda a, rtol: _pinv_value(a, rtol, hermitian))
+        fn.defjvp(lambda p, t: _pinv_jvp(hermitian, p, t))
+    return fn
+
+
+def pinv(a, rtol=None, hermitian=False, *, rcond=None):
+    if rcond is not None:
+        if rtol is not None:
+            raise errors.value_error("pinv: only one of rtol and rcond may be specified.")
+        rtol = rcond
+    (a,) = _inexact("pinv", a)
+    return _pinv(bool(hermitian))(a, rtol)
+
+
+# -- tensors and products -------------------------------------------------------------------------
+def matrix_transpose(x, /):
+    check_arraylike("hlox.numpy.linalg.matrix_transpose", x)
+    x = asarray(x)
+    if x.ndim < 2:
+        raise errors.value_error(f"x must be at least two-dimensional for matrix_transpose; got "
+                                 f"ndim={x.ndim}")
+    return _mT(x)
+
+
+def tensorinv(a, ind=2):
+    check_arraylike("tensorinv", a)
+    a = asarray(a)
+    ind = operator.index(ind)
+    if ind <= 0:
+        raise errors.value_error(f"ind must be a positive integer; got ind={ind}")
+    contracting, batch = a.shape[:ind], a.shape[ind:]
+    flat = (math.prod(contracting), math.prod(batch))
+    if flat[0] != flat[1]:
+        raise errors.value_error(
+            "tensorinv is only possible when the product of the first `ind` dimensions equals "
+            f"that of the remaining dimensions. got arr.shape={a.shape} with ind={ind}.")
+    return shape.reshape(inv(shape.reshape(a, flat)), batch + contracting)
+
+
+def tensorsolve(a, b, axes=None):
+    check_arraylike("tensorsolve", a, b)
+    a, b = asarray(a), asarray(b)
+    if axes is not None:
+        a = shape.moveaxis(a, axes, len(axes) * (a.ndim - 1,))
+    out_shape = a.shape[b.ndim:]
+    if a.shape[:b.ndim] != b.shape:
+        raise errors.value_error("After moving axes to end, leading shape of a must match shape "
+                                 f"of b. got a.shape={a.shape}, b.shape={b.shape}")
+    if b.size != math.prod(out_shape):
+        raise errors.value_error("Input arrays must have prod(a.shape[:b.ndim]) == "
+                                 f"prod(a.shape[b.ndim:]); got a.shape={a.shape}, b.ndim={b.ndim}.")
+    a = shape.reshape(a, (b.size, math.prod(out_shape)))
+    return shape.reshape(solve(a, shape.ravel(b)), out_shape)
+
+
+def multi_dot(arrays, *, precision=None):
+    check_arraylike("hlox.numpy.linalg.multi_dot", *arrays)
+    arrs = [asarray(a) for a in arrays]
+    if len(arrs) < 2:
+        raise errors.value_error(f"multi_dot requires at least two arrays; got "
+                                 f"len(arrays)={len(arrs)}")
+    if not (arrs[0].ndim in (1, 2) and arrs[-1].ndim in (1, 2)
+            and all(a.ndim == 2 for a in arrs[1:-1])):
+        raise errors.value_error(
+            "multi_dot: input arrays must all be two-dimensional, except for the first and last "
+            f"array which may be 1 or 2 dimensional. Got array shapes {[a.shape for a in arrs]}")
+    if any(a.shape[-1] != b.shape[0] for a, b in zip(arrs[:-1], arrs[1:])):
+        raise errors.value_error(
+            "multi_dot: last dimension of each array must match first dimension of following "
+            f"array. Got array shapes {[a.shape for a in arrs]}")
+    axes = [(i, i + 1) for i in range(len(arrs))]
+    if arrs[0].ndim == 1:
+        axes[0] = axes[0][1:]
+    if arrs[-1].ndim == 1:
+        axes[-1] = axes[-1][:1]
+    operands = [x for pair in zip(arrs, axes) for x in pair]
+    return tensor_contractions.einsum(*operands, precision=precision)

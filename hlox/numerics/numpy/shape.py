@@ -9,8 +9,8 @@ from hlox.frontend import dtypes, errors, lax, ops
 from hlox.frontend.core import Tracer, aval_of
 from hlox.numerics.numpy._util import (ArrayTypes, asarray, broadcast_shapes, broadcast_to,
                                        canonicalize_axes, canonicalize_axis, check_arraylike,
-                                       promote_dtypes)
-from hlox.numerics.numpy.creation import concrete
+                                       concrete, promote_dtypes)
+
 
 __all__ = ["shape", "ndim", "size", "reshape", "ravel", "flatten", "transpose", "permute_dims",
            "matrix_transpose", "swapaxes", "moveaxis", "expand_dims", "squeeze", "broadcast_to",

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from hlox.frontend import errors, lax, lax_linalg
 from hlox.frontend.jit import eager_jit
-from hlox.numerics.numpy import creation, decompositions
+from hlox.numerics.numpy import creation, linalg
 from hlox.numerics.numpy import elementwise as ufuncs
-from hlox.numerics.numpy import linalg as contractions
 from hlox.numerics.numpy._util import (asarray, broadcast_shapes, broadcast_to, check_arraylike,
                                        promote_dtypes_inexact)
 
@@ -88,7 +87,7 @@ def _lu(a, permute_l):
     l = lax_linalg.tril(lu_, -1)[..., :, :k] + creation.eye(m, k, dtype=a.dtype)
     u = lax_linalg.triu(lu_)[..., :k, :]
     if permute_l:
-        return contractions.matmul(p, l, precision="highest"), u
+        return linalg.matmul(p, l, precision="highest"), u
     return p, l, u
 
 
@@ -125,7 +124,7 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, debug=False,
         raise errors.value_error(f"Expected assume_a to be one of {list(_ASSUME_A)}; got "
                                  f"{assume_a!r}")
     if assume_a != "pos":
-        return decompositions.solve(a, b)
+        return linalg.solve(a, b)
     return cho_solve(cho_factor(a, lower=lower), b)
 
 
@@ -177,8 +176,8 @@ def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_fini
 
 
 def det(a, overwrite_a=False, check_finite=True):
-    return decompositions.det(a)
+    return linalg.det(a)
 
 
 def inv(a, overwrite_a=False, check_finite=True):
-    return decompositions.inv(a)
+    return linalg.inv(a)
