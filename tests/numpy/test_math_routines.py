@@ -1,4 +1,5 @@
-"""hlox.numpy math extras (extras_math) against real JAX (values, shapes, dtypes) eagerly and
+"""hlox.numpy math routines (statistics, setops, polynomials, windows, ...) against real JAX
+(values, shapes, dtypes) eagerly and
 under hlox.jit, and against numpy's values where numpy defines the same function."""
 from __future__ import annotations
 
