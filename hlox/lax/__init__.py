@@ -1,9 +1,13 @@
-"""`hlox.lax`: JAX's lax namespace (implemented in hlox.frontend.lax, control_flow, slicing,
+"""`hlox.lax`: JAX's lax namespace (implemented in hlox.frontend.lax, control_flow, convolution, fft, slicing,
 windowed_reductions, lax_special and hlox.numerics.lax)."""
 from hlox.frontend.lax import *  # noqa: F401,F403
 from hlox.frontend.lax import __all__ as _lax_all
 from hlox.frontend.control_flow import *  # noqa: F401,F403
 from hlox.frontend.control_flow import __all__ as _control_flow_all
+from hlox.frontend.convolution import *  # noqa: F401,F403
+from hlox.frontend.convolution import __all__ as _conv_all
+from hlox.frontend.fft import *  # noqa: F401,F403
+from hlox.frontend.fft import __all__ as _fft_all
 from hlox.frontend.slicing import *  # noqa: F401,F403
 from hlox.frontend.slicing import __all__ as _slicing_all
 from hlox.frontend.windowed_reductions import *  # noqa: F401,F403
@@ -26,7 +30,7 @@ from hlox.frontend.lax_special import *  # noqa: F401,F403
 from hlox.frontend.lax_special import __all__ as _special_all
 from hlox.lax import linalg  # noqa: E402,F401
 
-__all__ = sorted(set(_lax_all) | set(_control_flow_all) | set(_slicing_all) | set(_windowed_all) | set(_special_all)
+__all__ = sorted(set(_lax_all) | set(_control_flow_all) | set(_conv_all) | set(_fft_all) | set(_slicing_all) | set(_windowed_all) | set(_special_all)
                  | set(_convolution_all) | set(_dot_all) | set(_exponentials_all) | set(_rng_all)
                  | set(_selection_all) | set(_shapes_all) | set(_solves_all))
 from hlox.numerics import array_methods as _array_methods  # noqa: E402,F401  (attaches the operators of Arrays and tracers)

@@ -8,14 +8,13 @@ from typing import Union
 
 import numpy as np
 
-from hlox.frontend import errors, lax
-from hlox.numerics.numpy import creation
-from hlox.numerics.numpy import shape as shape_ops
+from hlox.frontend import convolution, errors, lax
+from hlox.numerics.numpy import creation, shape as shape_ops
 
 __all__ = ["ConvGeneralDilatedDimensionNumbers", "conv_general_dilated_patches",
            "conv_transpose"]
 
-ConvGeneralDilatedDimensionNumbers = Union[tuple[str, str, str], lax.ConvDimensionNumbers, None]
+ConvGeneralDilatedDimensionNumbers = Union[tuple[str, str, str], convolution.ConvDimensionNumbers, None]
 
 
 _DEFAULT_CONV_SPECS = {2: ("NC", "IO", "NC"), 3: ("NHC", "HIO", "NHC"),
@@ -52,7 +51,7 @@ def conv_transpose(lhs, rhs, strides, padding, rhs_dilation=None, dimension_numb
         if lhs.ndim not in _DEFAULT_CONV_SPECS:
             raise errors.value_error("No 4+ dimensional dimension_number defaults.")
         dimension_numbers = _DEFAULT_CONV_SPECS[lhs.ndim]
-    dn = lax.conv_dimension_numbers(lhs.shape, rhs.shape, dimension_numbers)
+    dn = convolution.conv_dimension_numbers(lhs.shape, rhs.shape, dimension_numbers)
     k_sdims = [rhs.shape[d] for d in dn.rhs_spec[2:]]
     rhs_dilation = (1,) * (rhs.ndim - 2) if rhs_dilation is None else tuple(rhs_dilation)
     if use_consistent_padding or padding in ("SAME", "VALID"):
@@ -64,7 +63,7 @@ def conv_transpose(lhs, rhs, strides, padding, rhs_dilation=None, dimension_numb
     if transpose_kernel:
         rhs = lax.rev(rhs, dn.rhs_spec[2:])
         rhs = shape_ops.swapaxes(rhs, dn.rhs_spec[0], dn.rhs_spec[1])
-    return lax.conv_general_dilated(lhs, rhs, (1,) * (lhs.ndim - 2), pads, strides,
+    return convolution.conv_general_dilated(lhs, rhs, (1,) * (lhs.ndim - 2), pads, strides,
                                     rhs_dilation, dn, precision=precision,
                                     preferred_element_type=preferred_element_type)
 
@@ -77,14 +76,14 @@ def conv_general_dilated_patches(lhs, filter_shape, window_strides, padding, lhs
     one-hot filters as in JAX."""
     lhs = lax.asarray(lhs)
     filter_shape = tuple(operator.index(d) for d in filter_shape)
-    dn = lax.conv_dimension_numbers(lhs.shape, (1, 1) + filter_shape, dimension_numbers)
+    dn = convolution.conv_dimension_numbers(lhs.shape, (1, 1) + filter_shape, dimension_numbers)
     spatial_size = math.prod(filter_shape)
     n_channels = lhs.shape[dn.lhs_spec[1]]
     rhs = creation.eye(spatial_size, dtype=lhs.dtype)
     rhs = lax.broadcast_in_dim(rhs, (n_channels, spatial_size, spatial_size), (1, 2))
     rhs = lax.reshape(rhs, (n_channels * spatial_size, 1, *filter_shape))
     rhs = shape_ops.moveaxis(rhs, (0, 1), (dn.rhs_spec[0], dn.rhs_spec[1]))
-    return lax.conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation,
+    return convolution.conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation,
                                     rhs_dilation, dn, feature_group_count=n_channels,
                                     precision=precision,
                                     preferred_element_type=preferred_element_type)

@@ -1,7 +1,7 @@
 """1-D convolution and correlation: convolve correlate."""
 from __future__ import annotations
 
-from hlox.frontend import dtypes, errors, lax
+from hlox.frontend import convolution, dtypes, errors, lax
 from hlox.frontend.jit import eager_jit
 from hlox.numerics.numpy._util import (asarray, check_arraylike, promote_dtypes,
                                        promote_dtypes_inexact)
@@ -33,7 +33,7 @@ def _conv(x, y, mode, op, precision, preferred_element_type):
         if x.shape[0] < y.shape[0]:
             x, y = y, x
         y = lax.rev(y, (0,))
-    out = lax.conv_general_dilated(
+    out = convolution.conv_general_dilated(
         lax.reshape(x, (1, 1, x.shape[0])), lax.reshape(y, (1, 1, y.shape[0])), (1,),
         [_CONV_PADDING[mode](y.shape[0])], precision=precision,
         preferred_element_type=preferred_element_type)

@@ -5,7 +5,7 @@ transposed convolutions of JAX's `_conv_general_dilated_transpose_lhs/rhs`.
 """
 from __future__ import annotations
 
-from hlox.frontend import lax
+from hlox.frontend import convolution, lax
 from hlox.lowering.mlir import ir, stablehlo
 from hlox.passes.autodiff.common import jvp_rule, vjp_rule, zeros_like
 from hlox.passes.autodiff.rules.structural import _dot_general_jvp
@@ -20,7 +20,7 @@ def pairs(flat):
 
 # -- convolution -------------------------------------------------------------------------------
 def _conv_params(site):
-    """The op's attributes as the keyword arguments of lax.conv_general_dilated."""
+    """The op's attributes as the keyword arguments of convolution.conv_general_dilated."""
     d = stablehlo.ConvDimensionNumbers(site.attr("dimension_numbers"))
     lhs_spec = (d.input_batch_dimension, d.input_feature_dimension, *d.input_spatial_dimensions)
     rhs_spec = (d.kernel_output_feature_dimension, d.kernel_input_feature_dimension,
@@ -37,7 +37,7 @@ def _conv_params(site):
         padding=pairs(site.ints_or("padding", (0,) * (2 * n))),
         lhs_dilation=site.ints_or("lhs_dilation", (1,) * n),
         rhs_dilation=site.ints_or("rhs_dilation", (1,) * n),
-        dimension_numbers=lax.ConvDimensionNumbers(lhs_spec, rhs_spec, out_spec),
+        dimension_numbers=convolution.ConvDimensionNumbers(lhs_spec, rhs_spec, out_spec),
         feature_group_count=site.int_or("feature_group_count", 1),
         batch_group_count=site.int_or("batch_group_count", 1),
         precision=precision)
@@ -100,10 +100,10 @@ def conv_transpose_lhs(g, lhs_aval, rhs, p):
         rhs = reshape_axis_into(rhs_spec[0], rhs_spec[1],
                                  reshape_axis_out_of(rhs_spec[0], groups, rhs))
     kernel = _as_dtype(lax.rev(rhs, rhs_spec[2:]), g.dtype)
-    out = lax.conv_general_dilated(
+    out = convolution.conv_general_dilated(
         g, kernel, window_strides=p["lhs_dilation"], padding=padding,
         lhs_dilation=p["window_strides"], rhs_dilation=p["rhs_dilation"],
-        dimension_numbers=lax.ConvDimensionNumbers(out_spec, _spec_transpose(rhs_spec), lhs_spec),
+        dimension_numbers=convolution.ConvDimensionNumbers(out_spec, _spec_transpose(rhs_spec), lhs_spec),
         feature_group_count=groups, precision=p["precision"])
     out = _as_dtype(out, lhs_aval.dtype)
     if bgc > 1:
@@ -122,10 +122,10 @@ def conv_transpose_rhs(g, lhs, rhs_aval, p):
     padding = _vjp_rhs_padding(_take(lhs.shape, lhs_spec[2:]), _take(rhs_aval.shape, rhs_spec[2:]),
                                p["window_strides"], _take(g.shape, out_spec[2:]), p["padding"],
                                p["lhs_dilation"], p["rhs_dilation"])
-    out = lax.conv_general_dilated(
+    out = convolution.conv_general_dilated(
         _as_dtype(lhs, g.dtype), g, window_strides=p["rhs_dilation"], padding=padding,
         lhs_dilation=p["lhs_dilation"], rhs_dilation=p["window_strides"],
-        dimension_numbers=lax.ConvDimensionNumbers(
+        dimension_numbers=convolution.ConvDimensionNumbers(
             _spec_transpose(lhs_spec), _spec_transpose(out_spec), _spec_transpose(rhs_spec)),
         feature_group_count=fgc, batch_group_count=bgc, precision=p["precision"])
     return _as_dtype(out, rhs_aval.dtype)

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from hlox.frontend import lax
+from hlox.frontend import fft, lax
 from hlox.lowering.mlir import stablehlo
 from hlox.passes.autodiff.common import jvp_rule, vjp_rule
 from hlox.passes.autodiff.rules.structural import linear_in, reemit
@@ -20,14 +20,14 @@ def _rfft_transpose(ct, lengths):
     n = lengths[-1]
     config = [(0, 0, 0)] * (ct.ndim - 1) + [(0, n - ct.shape[-1], 0)]
     full = lax.pad(ct, lax.full((), 0, ct.dtype), config)
-    return lax.real(lax.fft(full, lax.FftType.FFT, lengths))
+    return lax.real(fft.fft(full, fft.FftType.FFT, lengths))
 
 
 def _irfft_transpose(ct, lengths):
     """IRFFT reads each stored frequency of the half spectrum twice (as itself and as its
     mirror), except the zero and, for even n, the Nyquist frequency: RFFT of the cotangent,
     weighted by that count and scaled by 1/N, conjugated for JAX's complex convention."""
-    spectrum = lax.fft(ct, lax.FftType.RFFT, lengths)
+    spectrum = fft.fft(ct, fft.FftType.RFFT, lengths)
     m, odd = spectrum.shape[-1], lengths[-1] % 2
     weights = np.array([1.0] + [2.0] * (m - 2 + odd) + [1.0] * (1 - odd)) / math.prod(lengths)
     weights = lax.broadcast_in_dim(np.asarray(weights, spectrum.dtype), spectrum.shape,

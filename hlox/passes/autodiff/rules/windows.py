@@ -6,7 +6,7 @@ backward by select_and_scatter_add, and each of those two is the other's transpo
 """
 from __future__ import annotations
 
-from hlox.frontend import lax
+from hlox.frontend import lax, windowed_reductions
 from hlox.lowering.mlir import stablehlo
 from hlox.passes.autodiff.common import instantiate, jvp_rule, vjp_rule, zeros_like
 from hlox.passes.autodiff.rules.convolution import pairs, vjp_lhs_padding
@@ -89,7 +89,7 @@ def _reduce_window_jvp(site, tangents):
         if t is None and t_init is None:
             out.append(None)
             continue
-        out.append(lax.select_and_gather_add(
+        out.append(windowed_reductions.select_and_gather_add(
             instantiate(t, site.inputs[i]), keys, direction, p["window_dimensions"],
             p["window_strides"], p["padding"], p["base_dilation"], p["window_dilation"],
             init_tangent=t_init))
@@ -116,7 +116,7 @@ def _scatter_to_selected(site, ct, keys, direction, p):
         monoid = "maximum" if direction in ("GE", "GT") else "minimum"
         identity = lax.full((), lax.identity_value(monoid, keys.dtype), keys.dtype)
         keys = lax.pad(keys, identity, [(0, 0, d - 1) for d in p["base_dilation"]])
-    out = lax.select_and_scatter_add(ct, keys, direction, p["window_dimensions"],
+    out = windowed_reductions.select_and_scatter_add(ct, keys, direction, p["window_dimensions"],
                                      p["window_strides"], p["padding"])
     if dilated:
         out = lax.slice(out, [0] * out.ndim, out.shape, p["base_dilation"])
@@ -166,7 +166,7 @@ def _select_and_scatter_vjp(site, cts):
     n = operand.ndim
     t_source = None
     if site.active[1]:
-        t_source = lax.select_and_gather_add(
+        t_source = windowed_reductions.select_and_gather_add(
             ct, operand, direction, site.ints("window_dimensions"),
             site.ints_or("window_strides", (1,) * n),
             pairs(site.ints_or("padding", (0,) * 2 * n)))
