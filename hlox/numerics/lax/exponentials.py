@@ -7,7 +7,7 @@ import numpy as np
 
 from hlox.frontend import dtypes, errors, lax
 from hlox.frontend.control_flow import associative_scan
-from hlox.numerics.numpy import elementwise
+from hlox.numerics.numpy import elementwise as ew
 
 __all__ = ["cumlogsumexp", "exp2"]
 
@@ -38,4 +38,4 @@ def cumlogsumexp(operand, axis=0, reverse=False):
         raise errors.value_error(f"axis {axis} is out of bounds for array of shape {x.shape}")
     if x.shape[axis] == 0:
         return x
-    return associative_scan(elementwise.logaddexp, x, reverse=bool(reverse), axis=axis)
+    return associative_scan(ew.logaddexp, x, reverse=bool(reverse), axis=axis)

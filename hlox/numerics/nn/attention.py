@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-import hlox.numpy as jnp
-from hlox.frontend import errors, lax
+from hlox.frontend import dtypes, errors, lax
 from hlox.numerics.nn.normalizations import softmax
+from hlox.numerics.numpy import (array_constructors as arrays, creation, elementwise as ew,
+                                 shape as shape_ops)
+from hlox.numerics.numpy import tensor_contractions as contractions
+from hlox.numerics.numpy._util import broadcast_to
 from hlox.numerics.scipy.logsumexp import logsumexp
 
 __all__ = ["dot_product_attention"]
@@ -14,13 +17,13 @@ __all__ = ["dot_product_attention"]
 
 def _large_negative(dtype):
     """-0.7 * the dtype's max (capped at float32's, as the softmax runs in float32)."""
-    return jnp.asarray(-0.7 * min(float(jnp.finfo(dtype).max), float(jnp.finfo(np.float32).max)),
+    return arrays.asarray(-0.7 * min(float(dtypes.finfo(dtype).max), float(dtypes.finfo(np.float32).max)),
                        dtype=dtype)
 
 
 def _window_mask(t, s, local_window_size):
     left, right = local_window_size
-    q, k = jnp.arange(t)[:, None], jnp.arange(s)[None, :]
+    q, k = creation.arange(t)[:, None], creation.arange(s)[None, :]
     return (q <= k + left) & (q >= k - right)
 
 
@@ -33,24 +36,24 @@ def _combined_mask(logits_shape, mask, is_causal, q_seqlen, kv_seqlen, local_win
     t, s, ndim = logits_shape[-2], logits_shape[-1], len(logits_shape)
     masks = [] if mask is None else [mask]
     if is_causal:
-        masks.append(jnp.tril(jnp.ones((t, s), dtype=bool)))
+        masks.append(creation.tril(creation.ones((t, s), dtype=bool)))
     if local_window_size is not None:
         masks.append(_window_mask(t, s, local_window_size))
     if q_seqlen is not None:
-        masks.append(jnp.arange(t)[:, None] < _per_batch(q_seqlen, ndim))
+        masks.append(creation.arange(t)[:, None] < _per_batch(q_seqlen, ndim))
     if kv_seqlen is not None:
-        masks.append(jnp.arange(s)[None, :] < _per_batch(kv_seqlen, ndim))
+        masks.append(creation.arange(s)[None, :] < _per_batch(kv_seqlen, ndim))
     if not masks:
         return None
-    combined = jnp.ones(logits_shape, dtype=bool)
+    combined = creation.ones(logits_shape, dtype=bool)
     for m in masks:
         combined = combined & m
     return combined
 
 
 def _ensure_4d(t):
-    t = jnp.asarray(t)
-    return jnp.expand_dims(t, tuple(range(4 - t.ndim))) if t.ndim < 4 else t
+    t = arrays.asarray(t)
+    return shape_ops.expand_dims(t, tuple(range(4 - t.ndim))) if t.ndim < 4 else t
 
 
 def _check(t, shape, dtype, name):
@@ -70,7 +73,7 @@ def _grouped(t, k, g):
         return None
     b, n, tt, s = t.shape
     if n == 1:
-        return jnp.broadcast_to(t[:, :, None], (b, 1, g, tt, s))
+        return broadcast_to(t[:, :, None], (b, 1, g, tt, s))
     return t.reshape(b, k, g, tt, s)
 
 
@@ -79,12 +82,12 @@ def dot_product_attention(query, key, value, bias=None, mask=None, *, scale=None
                           local_window_size=None, implementation=None, return_residual=False):
     if implementation not in (None, "xla"):
         raise errors.value_error(f"Unsupported implementation option: {implementation}")
-    out_shape = jnp.asarray(query).shape
+    out_shape = arrays.asarray(query).shape
     query, key, value = _ensure_4d(query), _ensure_4d(key), _ensure_4d(value)
     bias = None if bias is None else _ensure_4d(bias)
     mask = None if mask is None else _ensure_4d(mask)
-    q_len = None if query_seq_lengths is None else jnp.asarray(query_seq_lengths)
-    kv_len = None if key_value_seq_lengths is None else jnp.asarray(key_value_seq_lengths)
+    q_len = None if query_seq_lengths is None else arrays.asarray(query_seq_lengths)
+    kv_len = None if key_value_seq_lengths is None else arrays.asarray(key_value_seq_lengths)
     if isinstance(local_window_size, int):
         local_window_size = (local_window_size, local_window_size)
     b, s, k, h = key.shape
@@ -100,25 +103,25 @@ def dot_product_attention(query, key, value, bias=None, mask=None, *, scale=None
                                  f"heads, but got {n} vs {k}")
     g = n // k
     scale = 1.0 / np.sqrt(h) if scale is None else scale
-    logits_dtype = jnp.promote_types(query.dtype, np.float32)
-    logits = jnp.einsum("BTKGH,BSKH->BKGTS", query.reshape(b, t, k, g, h), key,
+    logits_dtype = dtypes.promote_types(query.dtype, np.float32)
+    logits = contractions.einsum("BTKGH,BSKH->BKGTS", query.reshape(b, t, k, g, h), key,
                         preferred_element_type=logits_dtype)
-    logits = logits * jnp.array(scale, dtype=logits.dtype)
+    logits = logits * arrays.array(scale, dtype=logits.dtype)
     if bias is not None:
         logits = (logits + _grouped(bias, k, g)).astype(logits.dtype)
     keep = _combined_mask(logits.shape, _grouped(mask, k, g), is_causal, q_len, kv_len,
                           local_window_size)
     if keep is not None:
-        logits = jnp.where(keep, logits, _large_negative(logits.dtype))
+        logits = ew.where(keep, logits, _large_negative(logits.dtype))
     logits = logits.astype(np.float32)
     probs = softmax(logits, axis=-1).astype(key.dtype)
-    encoded = jnp.einsum("BKGTS,BSKH->BTKGH", probs, value)
+    encoded = contractions.einsum("BKGTS,BSKH->BTKGH", probs, value)
     if q_len is not None:
-        encoded = encoded * (jnp.arange(t)[None, :] < q_len[:, None])[:, :, None, None, None] \
+        encoded = encoded * (creation.arange(t)[None, :] < q_len[:, None])[:, :, None, None, None] \
             .astype(encoded.dtype)
     encoded = encoded.reshape(out_shape)
     if not return_residual:
         return encoded
     residual = logsumexp(logits, axis=-1).astype(key.dtype)  # (B, K, G, T)
-    residual = jnp.transpose(residual, (0, 3, 1, 2)).reshape(out_shape[:-1])
+    residual = shape_ops.transpose(residual, (0, 3, 1, 2)).reshape(out_shape[:-1])
     return encoded, lax.stop_gradient(residual)

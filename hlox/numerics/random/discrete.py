@@ -8,13 +8,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import dtypes, errors, lax
 from hlox.frontend.control_flow import while_loop
 from hlox.frontend.core import Tracer
 from hlox.frontend.jit import eager_jit
 from hlox.lowering.array import Array
 from hlox.numerics.lax.selection import top_k
+from hlox.numerics.numpy import (array_constructors as arrays, creation, elementwise as ew,
+                                 indexing_routines)
+from hlox.numerics.numpy import reductions, searching, shape as shape_ops
+from hlox.numerics.numpy._util import broadcast_to
 from hlox.numerics.random.arguments import (canonical_axis, canonical_shape, check_shape,
                                             int_dtype, shape_of)
 from hlox.numerics.random.keys import key_data_of
@@ -29,31 +32,31 @@ def _convert_and_clip_integer(val, dtype):
     """`val` as `dtype`, clipped to the range both types represent."""
     lo = max(int(dtypes.iinfo(dtype).min), int(dtypes.iinfo(val.dtype).min))
     hi = min(int(dtypes.iinfo(dtype).max), int(dtypes.iinfo(val.dtype).max))
-    clipped = jnp.clip(val, np.array(lo, val.dtype), np.array(hi, val.dtype))
+    clipped = ew.clip(val, np.array(lo, val.dtype), np.array(hi, val.dtype))
     return lax.convert_element_type(clipped, dtype)
 
 
 def _randint(key, minval, maxval, shape, dtype):
     minval, maxval = (x if dtypes.is_integer(x.dtype) else x.astype(dtypes.default_int())
-                      for x in (jnp.asarray(minval), jnp.asarray(maxval)))
+                      for x in (arrays.asarray(minval), arrays.asarray(maxval)))
     dtype_max = np.array(dtypes.iinfo(dtype).max, dtype)
-    out_of_range = jnp.greater(maxval, _convert_and_clip_integer(lax.asarray(dtype_max),
+    out_of_range = ew.greater(maxval, _convert_and_clip_integer(lax.asarray(dtype_max),
                                                                  maxval.dtype))
     minval = to_rank(_convert_and_clip_integer(minval, dtype), len(shape))
     maxval = to_rank(_convert_and_clip_integer(maxval, dtype), len(shape))
     nbits = dtypes.iinfo(dtype).bits
     k1, k2 = split_key_data(key)
     higher, lower = random_bits(k1, nbits, shape), random_bits(k2, nbits, shape)
-    span = lax.convert_element_type(jnp.subtract(maxval, minval), UINT[nbits])
-    span = jnp.where(jnp.less_equal(maxval, minval), np.array(1, span.dtype), span)
-    span = jnp.where(jnp.logical_and(out_of_range, jnp.greater(maxval, minval)),
-                     jnp.add(span, np.array(1, span.dtype)), span)
-    multiplier = jnp.remainder(np.array(2 ** (nbits // 2), span.dtype), span)
-    multiplier = lax.rem(jnp.multiply(multiplier, multiplier), span)
-    higher, lower, span, multiplier = jnp.broadcast_arrays(higher, lower, span, multiplier)
+    span = lax.convert_element_type(ew.subtract(maxval, minval), UINT[nbits])
+    span = ew.where(ew.less_equal(maxval, minval), np.array(1, span.dtype), span)
+    span = ew.where(ew.logical_and(out_of_range, ew.greater(maxval, minval)),
+                     ew.add(span, np.array(1, span.dtype)), span)
+    multiplier = ew.remainder(np.array(2 ** (nbits // 2), span.dtype), span)
+    multiplier = lax.rem(ew.multiply(multiplier, multiplier), span)
+    higher, lower, span, multiplier = shape_ops.broadcast_arrays(higher, lower, span, multiplier)
     offset = lax.add(lax.mul(lax.rem(higher, span), multiplier), lax.rem(lower, span))
     offset = lax.rem(offset, span)
-    return jnp.add(minval, lax.convert_element_type(offset, dtype))
+    return ew.add(minval, lax.convert_element_type(offset, dtype))
 
 
 _randint_jit = eager_jit(_randint, static_argnames=("shape", "dtype"))
@@ -69,8 +72,8 @@ def randint(key, shape, minval, maxval, dtype=None):
     sample_dtype = out_dtype
     if info.bits < 32:
         sample_dtype = np.dtype(np.int32)
-        minval = jnp.clip(jnp.asarray(minval).astype(sample_dtype), int(info.min), int(info.max))
-        maxval = jnp.clip(jnp.asarray(maxval).astype(sample_dtype), int(info.min),
+        minval = ew.clip(arrays.asarray(minval).astype(sample_dtype), int(info.min), int(info.max))
+        maxval = ew.clip(arrays.asarray(maxval).astype(sample_dtype), int(info.min),
                           int(info.max) + 1)
     out = _randint_jit(data, minval, maxval, shape=shape, dtype=sample_dtype)
     return out if sample_dtype == out_dtype else out.astype(out_dtype)
@@ -91,8 +94,8 @@ _shuffle_jit = eager_jit(_shuffle, static_argnames=("axis",))
 def _permutation(key, x, axis, independent):
     if independent or x.ndim == 1:
         return _shuffle(key, x, axis)
-    order = _shuffle(key, jnp.arange(x.shape[axis]), 0)
-    return jnp.take(x, order, axis, unique_indices=True)
+    order = _shuffle(key, creation.arange(x.shape[axis]), 0)
+    return indexing_routines.take(x, order, axis, unique_indices=True)
 
 
 _permutation_jit = eager_jit(_permutation, static_argnames=("axis", "independent"))
@@ -105,8 +108,8 @@ def permutation(key, x, axis=0, independent=False):
         if not dtypes.is_integer(dtypes.dtype_of(x)[0]):
             raise errors.type_error("x must be an integer or at least 1-dimensional")
         n = operator.index(x) if not isinstance(x, (Array, Tracer)) else int(x)
-        return _permutation_jit(data, jnp.arange(n), axis=0, independent=True)
-    x = x if isinstance(x, (Array, Tracer)) else jnp.asarray(x)
+        return _permutation_jit(data, creation.arange(n), axis=0, independent=True)
+    x = x if isinstance(x, (Array, Tracer)) else arrays.asarray(x)
     axis = canonical_axis(axis, x.ndim)
     return _permutation_jit(data, x, axis=axis, independent=bool(independent))
 
@@ -123,24 +126,24 @@ def _choice(key, arr, p, shape, replace, axis, n_inputs, mode):
     if p is None:
         if replace:
             ind = _randint(key, 0, n_inputs, shape, dtypes.default_int())
-            result = ind if arr is None else jnp.take(arr, ind, axis)
+            result = ind if arr is None else indexing_routines.take(arr, ind, axis)
         else:
-            base = jnp.arange(n_inputs) if arr is None else arr
+            base = creation.arange(n_inputs) if arr is None else arr
             perm = _permutation(key, base, axis, arr is None)
             result = lax.slice_in_dim(perm, 0, n_draws, axis=axis if arr is not None else 0)
     else:
         if replace:
-            p_cuml = jnp.cumsum(p)
+            p_cuml = reductions.cumsum(p)
             u = sample_uniform(key, 0., 1., shape, p_cuml.dtype)
-            r = jnp.multiply(p_cuml[-1], jnp.subtract(1, u))
-            ind = jnp.searchsorted(p_cuml, r).astype(dtypes.default_int())
+            r = ew.multiply(p_cuml[-1], ew.subtract(1, u))
+            ind = searching.searchsorted(p_cuml, r).astype(dtypes.default_int())
         else:
-            g = jnp.add(sample_gumbel(key, (n_inputs,), p.dtype, mode), jnp.log(p))
+            g = ew.add(sample_gumbel(key, (n_inputs,), p.dtype, mode), ew.log(p))
             ind = top_k(g, n_draws)[1].astype(dtypes.default_int())
-        result = ind if arr is None else jnp.take(arr, ind, axis)
+        result = ind if arr is None else indexing_routines.take(arr, ind, axis)
     if arr is None:
-        return jnp.reshape(result, shape)
-    return jnp.reshape(result, arr.shape[:axis] + tuple(shape) + arr.shape[axis + 1:])
+        return shape_ops.reshape(result, shape)
+    return shape_ops.reshape(result, arr.shape[:axis] + tuple(shape) + arr.shape[axis + 1:])
 
 
 _choice_jit = eager_jit(_choice, static_argnames=("shape", "replace", "axis", "n_inputs",
@@ -153,7 +156,7 @@ def choice(key, a, shape=(), replace=True, p=None, axis=0, mode=None):
     if not isinstance(shape, Sequence):
         raise errors.type_error(f"shape argument of choice must be a sequence, got {shape}")
     shape = canonical_shape(shape)
-    arr = jnp.asarray(a) if not isinstance(a, (Array, Tracer)) else a
+    arr = arrays.asarray(a) if not isinstance(a, (Array, Tracer)) else a
     if arr.ndim == 0:
         n_inputs, arr = int(a), None
     else:
@@ -161,7 +164,7 @@ def choice(key, a, shape=(), replace=True, p=None, axis=0, mode=None):
         n_inputs = arr.shape[axis]
     n_draws = math.prod(shape)
     if n_draws == 0:
-        return jnp.zeros(shape, dtype=(arr if arr is not None else jnp.asarray(a)).dtype)
+        return creation.zeros(shape, dtype=(arr if arr is not None else arrays.asarray(a)).dtype)
     if n_inputs <= 0:
         raise errors.value_error("a must be greater than 0 unless no samples are taken")
     if not replace and n_draws > n_inputs:
@@ -169,7 +172,7 @@ def choice(key, a, shape=(), replace=True, p=None, axis=0, mode=None):
             f"Cannot take a larger sample (size {n_draws}) than population (size {n_inputs}) "
             "when 'replace=False'")
     if p is not None:
-        p = jnp.asarray(p)
+        p = arrays.asarray(p)
         p = p if dtypes.is_inexact(p.dtype) else p.astype(dtypes.to_inexact(p.dtype, False)[0])
         if p.shape != (n_inputs,):
             raise errors.value_error(
@@ -186,14 +189,14 @@ def _categorical(key, logits, shape, batch_shape, axis, replace, mode):
         logits_shape = list(shape[len(shape) - len(batch_shape):])
         logits_shape.insert(axis % logits.ndim, logits.shape[axis])
         noise = sample_gumbel(key, (*prefix, *logits_shape), logits.dtype, mode)
-        return jnp.argmax(jnp.add(noise, jnp.expand_dims(logits, tuple(range(len(prefix))))),
+        return reductions.argmax(ew.add(noise, shape_ops.expand_dims(logits, tuple(range(len(prefix))))),
                           axis=axis)
-    logits = jnp.add(logits, sample_gumbel(key, logits.shape, logits.dtype, mode))
+    logits = ew.add(logits, sample_gumbel(key, logits.shape, logits.dtype, mode))
     k = math.prod(prefix)
     if k > logits.shape[axis]:
         raise errors.value_error(f"Number of samples without replacement ({k}) cannot exceed "
                                  f"number of categories ({logits.shape[axis]}).")
-    indices = top_k(jnp.moveaxis(logits, axis, -1), k)[1]
+    indices = top_k(shape_ops.moveaxis(logits, axis, -1), k)[1]
     return lax.reshape(indices, shape, (indices.ndim - 1, *range(indices.ndim - 1)))
 
 
@@ -204,7 +207,7 @@ _categorical_jit = eager_jit(_categorical, static_argnames=(
 def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None):
     """Indices drawn with probabilities softmax(logits) along `axis`."""
     data, _ = key_data_of("categorical", key)
-    logits = logits if isinstance(logits, (Array, Tracer)) else jnp.asarray(logits)
+    logits = logits if isinstance(logits, (Array, Tracer)) else arrays.asarray(logits)
     axis = operator.index(axis)
     batch_shape = tuple(np.delete(logits.shape, axis))
     shape = batch_shape if shape is None else canonical_shape(shape)
@@ -218,19 +221,19 @@ def _poisson_knuth(key, lam, shape, dtype, max_iters):
     def body_fn(carry):
         i, k, rng, log_prod = carry
         rng, subkey = split_key_data(rng)
-        k = lax.select(jnp.greater(log_prod, jnp.negative(lam)), jnp.add(k, 1), k)
+        k = lax.select(ew.greater(log_prod, ew.negative(lam)), ew.add(k, 1), k)
         u = sample_uniform(subkey, 0., 1., shape, np.dtype(np.float32))
-        return jnp.add(i, 1), k, rng, jnp.add(log_prod, jnp.log(u))
+        return ew.add(i, 1), k, rng, ew.add(log_prod, ew.log(u))
 
     def cond_fn(carry):
         i, log_prod = carry[0], carry[3]
-        return jnp.logical_and(jnp.any(jnp.greater(log_prod, jnp.negative(lam))),
-                               jnp.less(i, max_iters))
+        return ew.logical_and(reductions.any(ew.greater(log_prod, ew.negative(lam))),
+                               ew.less(i, max_iters))
 
-    init = (jnp.asarray(0, dtype=max_iters.dtype), lax.full(shape, 0, dtype), key,
+    init = (arrays.asarray(0, dtype=max_iters.dtype), lax.full(shape, 0, dtype), key,
             lax.full(shape, 0, np.dtype(np.float32)))
     k = while_loop(cond_fn, body_fn, init)[1]
-    return jnp.subtract(k, 1).astype(dtype)
+    return ew.subtract(k, 1).astype(dtype)
 
 
 def _poisson_rejection(key, lam, shape, dtype, max_iters):
@@ -256,21 +259,21 @@ def _poisson_rejection(key, lam, shape, dtype, max_iters):
 
     def cond_fn(carry):
         i, _, accepted, _ = carry
-        return jnp.logical_and(jnp.any(jnp.logical_not(accepted)), jnp.less(i, max_iters))
+        return ew.logical_and(reductions.any(ew.logical_not(accepted)), ew.less(i, max_iters))
 
-    init = (jnp.asarray(0, dtype=max_iters.dtype), lax.full(shape, -1, lam.dtype),
+    init = (arrays.asarray(0, dtype=max_iters.dtype), lax.full(shape, -1, lam.dtype),
             lax.full(shape, False, np.dtype(np.bool_)), key)
     return while_loop(cond_fn, body_fn, init)[1].astype(dtype)
 
 
 def _poisson(key, lam, shape, dtype):
-    use_knuth = jnp.logical_or(jnp.isnan(lam), jnp.less(lam, 10))
+    use_knuth = ew.logical_or(ew.isnan(lam), ew.less(lam, 10))
     lam_knuth = lax.select(use_knuth, lam, lax.full_like(lam, 0.0))
     lam_rejection = lax.select(use_knuth, lax.full_like(lam, 1e5), lam)
-    max_iters = jnp.asarray(np.array(dtypes.iinfo(dtype).max, dtype))
+    max_iters = arrays.asarray(np.array(dtypes.iinfo(dtype).max, dtype))
     result = lax.select(use_knuth, _poisson_knuth(key, lam_knuth, shape, dtype, max_iters),
                         _poisson_rejection(key, lam_rejection, shape, dtype, max_iters))
-    return lax.select(jnp.equal(lam, 0), jnp.zeros_like(result), result)
+    return lax.select(ew.equal(lam, 0), creation.zeros_like(result), result)
 
 
 _poisson_jit = eager_jit(_poisson, static_argnames=("shape", "dtype"))
@@ -281,5 +284,5 @@ def poisson(key, lam, shape=None, dtype=None):
     data, _ = key_data_of("poisson", key)
     dtype = int_dtype("poisson", dtype)
     shape = shape_of(lam) if shape is None else canonical_shape(shape)
-    lam = lax.convert_element_type(jnp.broadcast_to(lam, shape), np.dtype(np.float32))
+    lam = lax.convert_element_type(broadcast_to(lam, shape), np.dtype(np.float32))
     return _poisson_jit(data, lam, shape=shape, dtype=dtype)

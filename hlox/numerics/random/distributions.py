@@ -11,11 +11,14 @@ import operator
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import dtypes, errors, lax
 from hlox.frontend.control_flow import scan, while_loop
 from hlox.frontend.jit import eager_jit
 from hlox.frontend.windowed_reductions import cumsum
+from hlox.numerics.numpy import (array_constructors as arrays, creation, elementwise as ew,
+                                 linalg as linalg_ops)
+from hlox.numerics.numpy import reductions, shape as shape_ops, tensor_contractions as contractions
+from hlox.numerics.numpy._util import broadcast_to
 from hlox.numerics.random.arguments import (canonical_shape, check_shape, float_dtype,
                                             promote_inexact, shape_of)
 from hlox.numerics.random.gamma import sample_gamma
@@ -32,7 +35,7 @@ __all__ = ["binomial", "chisquare", "double_sided_maxwell", "f", "geometric",
 # -- traced bodies (JAX's algorithms, operation for operation) ------------------------
 def _as(x, dtype, shape=None):
     x = lax.convert_element_type(x, dtype)
-    return x if shape is None else jnp.broadcast_to(x, shape)
+    return x if shape is None else broadcast_to(x, shape)
 
 
 def _lognormal(key, sigma, shape, dtype):
@@ -50,7 +53,7 @@ def _pareto(key, b, shape, dtype):
 
 def _weibull_min(key, scale, concentration, shape, dtype):
     u = sample_uniform(key, 0., 1., shape, dtype)
-    return jnp.power(-jnp.log1p(-u), 1.0 / concentration) * scale
+    return ew.power(-ew.log1p(-u), 1.0 / concentration) * scale
 
 
 def _wald(key, mean, shape, dtype):
@@ -76,26 +79,26 @@ def _t(key, df, shape, dtype):
     key_n, key_g = split_key_data(key)
     n = sample_normal(key_n, shape, dtype)
     half_df = lax.div(_as(df, dtype), 2.)
-    return n * jnp.sqrt(half_df / sample_gamma(key_g, half_df, shape, dtype, False))
+    return n * ew.sqrt(half_df / sample_gamma(key_g, half_df, shape, dtype, False))
 
 
 def _chisquare(key, df, shape, dtype):
     half_df = lax.div(_as(df, dtype), 2.)
-    return lax.mul(jnp.exp(sample_gamma(key, half_df, shape, dtype, True)), 2.)
+    return lax.mul(ew.exp(sample_gamma(key, half_df, shape, dtype, True)), 2.)
 
 
 def _f(key, dfnum, dfden, shape, dtype):
     dfnum, dfden = _as(dfnum, dtype), _as(dfden, dtype)
     key_dfd, key_dfn = split_key_data(key)
-    num = jnp.divide(_chisquare(key_dfn, dfnum, shape, dtype), dfnum)
-    return jnp.divide(num, jnp.divide(_chisquare(key_dfd, dfden, shape, dtype), dfden))
+    num = ew.divide(_chisquare(key_dfn, dfnum, shape, dtype), dfnum)
+    return ew.divide(num, ew.divide(_chisquare(key_dfd, dfden, shape, dtype), dfden))
 
 
 def _geometric(key, p, shape, dtype):
     (p,) = promote_inexact(p)
     u = sample_uniform(key, 0., 1., shape, p.dtype)
-    log_u = lax.log(jnp.where(u == 0, 1, u))
-    log_one_minus_p = jnp.broadcast_to(lax.log1p(-p), shape)
+    log_u = lax.log(ew.where(u == 0, 1, u))
+    log_one_minus_p = broadcast_to(lax.log1p(-p), shape)
     return (lax.floor(lax.div(log_u, log_one_minus_p)) + 1).astype(dtype)
 
 
@@ -109,9 +112,9 @@ def _double_sided_maxwell(key, loc, scale, shape, dtype):
 
 def _orthogonal(key, shape, dtype, n, m):
     z = sample_normal(key, (*shape, max(n, m), min(n, m)), dtype)
-    q, r = jnp.linalg.qr(z)
-    x = q * jnp.expand_dims(jnp.sign(jnp.diagonal(r, axis1=-2, axis2=-1)), -2)
-    return jnp.swapaxes(x, -1, -2) if n < m else x
+    q, r = linalg_ops.qr(z)
+    x = q * shape_ops.expand_dims(ew.sign(contractions.diagonal(r, axis1=-2, axis2=-1)), -2)
+    return shape_ops.swapaxes(x, -1, -2) if n < m else x
 
 
 # -- binomial (inversion below n*p = 10, BTRS above: JAX's and TensorFlow's choice) ----
@@ -122,80 +125,80 @@ _STIRLING_TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983,
 
 
 def _stirling_approx_tail(k):
-    table = jnp.array(_STIRLING_TAIL, dtype=k.dtype)
+    table = arrays.array(_STIRLING_TAIL, dtype=k.dtype)
     use_table = k <= 9
     k = lax.clamp(lax.full((), 0, k.dtype), k, lax.full((), 9, k.dtype))
     kp1sq = (k + 1) * (k + 1)
     approx = (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
-    return lax.select(use_table, table[jnp.asarray(jnp.floor(k), dtype="int32")], approx)
+    return lax.select(use_table, table[arrays.asarray(ew.floor(k), dtype="int32")], approx)
 
 
 def _binomial_inversion(key, count, prob, shape, dtype, max_iters):
-    log1minusprob = jnp.log1p(-prob)
+    log1minusprob = ew.log1p(-prob)
 
     def body_fn(carry):
         i, num_geom, geom_sum, key = carry
         subkey, key = split_key_data(key)
         num_geom_out = lax.select(geom_sum <= count, num_geom + 1, num_geom)
-        geom = jnp.ceil(jnp.log(sample_uniform(subkey, 0., 1., shape, prob.dtype)) / log1minusprob)
+        geom = ew.ceil(ew.log(sample_uniform(subkey, 0., 1., shape, prob.dtype)) / log1minusprob)
         return i + 1, num_geom_out, geom_sum + geom, key
 
     def cond_fn(carry):
-        return jnp.any(carry[2] <= count) & (carry[0] < max_iters)
+        return reductions.any(carry[2] <= count) & (carry[0] < max_iters)
 
     zeros = lax.full(shape, 0, prob.dtype)
-    k = while_loop(cond_fn, body_fn, (jnp.asarray(0), zeros, zeros, key))[1]
+    k = while_loop(cond_fn, body_fn, (arrays.asarray(0), zeros, zeros, key))[1]
     return (k - 1).astype(dtype)
 
 
 def _btrs(key, count, prob, shape, dtype, max_iters):
     """Hormann's transformed rejection with squeeze (BTRS)."""
-    stddev = jnp.sqrt(count * prob * (1 - prob))
+    stddev = ew.sqrt(count * prob * (1 - prob))
     b = 1.15 + 2.53 * stddev
     a = -0.0873 + 0.0248 * b + 0.01 * prob
     c = count * prob + 0.5
     v_r = 0.92 - 4.2 / b
     r = prob / (1 - prob)
     alpha = (2.83 + 5.1 / b) * stddev
-    m = jnp.floor((count + 1) * prob)
+    m = ew.floor((count + 1) * prob)
 
     def body_fn(carry):
         i, k_out, accepted, key = carry
         key, subkey_0, subkey_1 = split_key_data(key, (3,))
         u = sample_uniform(subkey_0, 0., 1., shape, prob.dtype) - 0.5
         v = sample_uniform(subkey_1, 0., 1., shape, prob.dtype)
-        us = 0.5 - jnp.abs(u)
+        us = 0.5 - ew.abs(u)
         accept1 = (us >= 0.07) & (v <= v_r)
-        k = jnp.floor((2 * a / us + b) * u + c)
+        k = ew.floor((2 * a / us + b) * u + c)
         reject = (k < 0) | (k > count)
-        v = jnp.log(v * alpha / (a / (us * us) + b))
-        ub = ((m + 0.5) * jnp.log((m + 1) / (r * (count - m + 1)))
-              + (count + 1) * jnp.log((count - m + 1) / (count - k + 1))
-              + (k + 0.5) * jnp.log(r * (count - k + 1) / (k + 1))
+        v = ew.log(v * alpha / (a / (us * us) + b))
+        ub = ((m + 0.5) * ew.log((m + 1) / (r * (count - m + 1)))
+              + (count + 1) * ew.log((count - m + 1) / (count - k + 1))
+              + (k + 0.5) * ew.log(r * (count - k + 1) / (k + 1))
               + _stirling_approx_tail(m) + _stirling_approx_tail(count - m)
               - _stirling_approx_tail(k) - _stirling_approx_tail(count - k))
         accept = accept1 | (~reject & (v <= ub))
         return i + 1, lax.select(accept, k, k_out), accepted | accept, key
 
     def cond_fn(carry):
-        return jnp.any(~carry[2]) & (carry[0] < max_iters)
+        return reductions.any(~carry[2]) & (carry[0] < max_iters)
 
-    init = (jnp.asarray(0), lax.full(shape, -1, prob.dtype), jnp.full(shape, False), key)
+    init = (arrays.asarray(0), lax.full(shape, -1, prob.dtype), creation.full(shape, False), key)
     return while_loop(cond_fn, body_fn, init)[1].astype(dtype)
 
 
 def _binomial(key, count, prob, shape, dtype):
     (prob,) = promote_inexact(prob)
-    count = jnp.broadcast_to(lax.convert_element_type(count, prob.dtype), shape)
-    prob = jnp.broadcast_to(prob, shape)
+    count = broadcast_to(lax.convert_element_type(count, prob.dtype), shape)
+    prob = broadcast_to(prob, shape)
     p_lt_half = prob < 0.5
     q = lax.select(p_lt_half, prob, 1.0 - prob)
-    count_nan_or_neg = jnp.isnan(count) | (count < 0.0)
-    count_inf = jnp.isinf(count)
-    q_is_nan, q_l_0 = jnp.isnan(q), q < 0.0
+    count_nan_or_neg = ew.isnan(count) | (count < 0.0)
+    count_inf = ew.isinf(count)
+    q_is_nan, q_l_0 = ew.isnan(q), q < 0.0
     q = lax.select(q_is_nan | q_l_0, lax.full_like(q, 0.01), q)
     use_inversion = count_nan_or_neg | (count * q <= 10.0)
-    count = jnp.floor(count)
+    count = ew.floor(count)
     count_inv = lax.select(use_inversion, count, lax.full_like(count, 0.0))
     count_btrs = lax.select(use_inversion, lax.full_like(count, 1e4), count)
     q_btrs = lax.select(use_inversion, lax.full_like(q, 0.5), q)
@@ -204,15 +207,15 @@ def _binomial(key, count, prob, shape, dtype):
                          _binomial_inversion(key, count_inv, q, shape, dtype, max_iters),
                          _btrs(key, count_btrs, q_btrs, shape, dtype, max_iters))
     invalid = q_l_0 | q_is_nan | count_nan_or_neg
-    samples = lax.select(invalid, jnp.full_like(samples, np.nan, dtype), samples)
-    samples = lax.select(count_inf & ~invalid, jnp.full_like(samples, np.inf, dtype), samples)
+    samples = lax.select(invalid, creation.full_like(samples, np.nan, dtype), samples)
+    samples = lax.select(count_inf & ~invalid, creation.full_like(samples, np.inf, dtype), samples)
     return lax.select(p_lt_half | count_nan_or_neg | q_is_nan | count_inf, samples,
                       count.astype(dtype) - samples)
 
 
 def _multinomial(key, n, p, shape, dtype, unroll):
     n, p = promote_inexact(n, p)
-    n, p = jnp.broadcast_to(n, shape[:-1]), jnp.moveaxis(jnp.broadcast_to(p, shape), -1, 0)
+    n, p = broadcast_to(n, shape[:-1]), shape_ops.moveaxis(broadcast_to(p, shape), -1, 0)
 
     def step(remainder, ratio_key):
         ratio, key = ratio_key
@@ -220,10 +223,10 @@ def _multinomial(key, n, p, shape, dtype, unroll):
         return remainder - count, count
 
     remaining = cumsum(p, 0, reverse=True)
-    ratios = p / jnp.where(remaining == 0, 1, remaining)
+    ratios = p / ew.where(remaining == 0, 1, remaining)
     keys = split_key_data(key, (ratios.shape[0],))
     _, counts = scan(step, n, (ratios, keys), unroll=unroll)
-    return jnp.moveaxis(counts, 0, -1).astype(dtype)
+    return shape_ops.moveaxis(counts, 0, -1).astype(dtype)
 
 
 # -- the public samplers --------------------------------------------------------------

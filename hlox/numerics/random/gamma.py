@@ -7,11 +7,12 @@ import operator
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import errors, lax
 from hlox.frontend.control_flow import while_loop
 from hlox.frontend.jit import eager_jit
 from hlox.numerics.nn.normalizations import softmax
+from hlox.numerics.numpy import elementwise as ew, reductions, shape as shape_ops
+from hlox.numerics.numpy._util import broadcast_to
 from hlox.numerics.random.arguments import canonical_shape, check_shape, float_dtype, shape_of
 from hlox.numerics.random.keys import key_data_of
 from hlox.numerics.random.samplers import (sample_normal, sample_rademacher, sample_uniform,
@@ -68,10 +69,10 @@ def _gamma_one(key, alpha, log_space):
 def sample_gamma(key, a, shape, dtype, log_space):
     a = lax.convert_element_type(a, dtype)
     if a.shape != shape:
-        a = jnp.broadcast_to(a, shape)
-    keys = jnp.reshape(split_key_data(key, (math.prod(shape),)), (-1, 2))
-    samples = vmap(lambda k, alpha: _gamma_one(k, alpha, log_space))(keys, jnp.ravel(a))
-    return jnp.reshape(samples, shape)
+        a = broadcast_to(a, shape)
+    keys = shape_ops.reshape(split_key_data(key, (math.prod(shape),)), (-1, 2))
+    samples = vmap(lambda k, alpha: _gamma_one(k, alpha, log_space))(keys, shape_ops.ravel(a))
+    return shape_ops.reshape(samples, shape)
 
 
 _gamma_jit = eager_jit(sample_gamma, static_argnames=("shape", "dtype", "log_space"))
@@ -94,12 +95,12 @@ loggamma = _gamma_sampler("loggamma", True)
 
 
 def _beta(key, a, b, shape, dtype):
-    a, b = (jnp.broadcast_to(lax.convert_element_type(x, dtype), shape) for x in (a, b))
+    a, b = (broadcast_to(lax.convert_element_type(x, dtype), shape) for x in (a, b))
     key_a, key_b = split_key_data(key)
     log_a = sample_gamma(key_a, a, shape, dtype, True)
     log_b = sample_gamma(key_b, b, shape, dtype, True)
     log_max = lax.max(log_a, log_b)
-    scaled_a, scaled_b = jnp.exp(log_a - log_max), jnp.exp(log_b - log_max)
+    scaled_a, scaled_b = ew.exp(log_a - log_max), ew.exp(log_b - log_max)
     return scaled_a / (scaled_a + scaled_b)
 
 
@@ -139,9 +140,9 @@ def dirichlet(key, alpha, shape=None, dtype=None):
 
 def _generalized_normal(key, p, shape, dtype):
     k1, k2 = split_key_data(key)
-    g = sample_gamma(k1, jnp.divide(1, p), shape, dtype, False)
+    g = sample_gamma(k1, ew.divide(1, p), shape, dtype, False)
     r = sample_rademacher(k2, shape, dtype)
-    return jnp.multiply(r, jnp.power(g, jnp.divide(1, p)))
+    return ew.multiply(r, ew.power(g, ew.divide(1, p)))
 
 
 _generalized_normal_jit = eager_jit(_generalized_normal, static_argnames=("shape", "dtype"))
@@ -158,8 +159,8 @@ def _ball(key, p, d, shape, dtype):
     k1, k2 = split_key_data(key)
     g = _generalized_normal(k1, p, (*shape, d), dtype)
     e = sample_uniform_exponential(k2, shape, dtype)
-    norm = jnp.power(jnp.add(jnp.sum(jnp.power(jnp.abs(g), p), axis=-1), e), jnp.divide(1, p))
-    return jnp.divide(g, norm[..., None])
+    norm = ew.power(ew.add(reductions.sum(ew.power(ew.abs(g), p), axis=-1), e), ew.divide(1, p))
+    return ew.divide(g, norm[..., None])
 
 
 _ball_jit = eager_jit(_ball, static_argnames=("d", "shape", "dtype"))

@@ -10,12 +10,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import dtypes, errors, lax
 from hlox.frontend.core import Tracer
 from hlox.frontend.jit import eager_jit
 from hlox.lowering import pytree
 from hlox.lowering.array import Array
+from hlox.numerics.numpy import (array_constructors, elementwise as ew, reductions,
+                                 shape as shape_ops)
 from hlox.numerics.random.arguments import canonical_shape
 from hlox.numerics.random.threefry import U32, fold_in_key_data, split_key_data
 
@@ -74,21 +75,21 @@ class PRNGKeyArray:
     def reshape(self, *shape):
         shape = shape[0] if len(shape) == 1 and isinstance(shape[0], Sequence) else shape
         shape = np.empty(self.shape, np.bool_).reshape(shape).shape  # resolves a -1
-        return PRNGKeyArray(jnp.reshape(self._base, (*shape, 2)))
+        return PRNGKeyArray(shape_ops.reshape(self._base, (*shape, 2)))
 
     def ravel(self):
-        return PRNGKeyArray(jnp.reshape(self._base, (self.size, 2)))
+        return PRNGKeyArray(shape_ops.reshape(self._base, (self.size, 2)))
 
     flatten = ravel
 
     def __eq__(self, other):
         if not isinstance(other, PRNGKeyArray):
             return NotImplemented
-        return jnp.all(self._base == other._base, axis=-1)
+        return reductions.all(self._base == other._base, axis=-1)
 
     def __ne__(self, other):
         eq = self.__eq__(other)
-        return eq if eq is NotImplemented else jnp.logical_not(eq)
+        return eq if eq is NotImplemented else ew.logical_not(eq)
 
     __hash__ = None
 
@@ -127,7 +128,7 @@ def key_data_of(name, key, allow_batched=False):
 
 
 def _check_key_data(data):
-    data = data if isinstance(data, (Array, Tracer)) else jnp.asarray(data)
+    data = data if isinstance(data, (Array, Tracer)) else array_constructors.asarray(data)
     if data.ndim < 1 or data.shape[-1] != 2:
         raise errors.type_error(
             "invalid PRNG key data: expected key_data.shape to end with (2,); got "
@@ -165,7 +166,7 @@ def _seed(seed):
         hi = lax.convert_element_type(lax.shift_right_logical(seed, 32), U32)
     else:
         hi = lax.full((), 0, U32)
-    return jnp.stack([hi, lo])
+    return shape_ops.stack([hi, lo])
 
 
 def resolve_impl(impl):

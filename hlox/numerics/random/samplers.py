@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import dtypes, errors, lax
 from hlox.frontend.jit import eager_jit
+from hlox.numerics.numpy import (elementwise as ew, linalg as linalg_ops,
+                                 tensor_contractions as contractions)
 from hlox.numerics.random.arguments import (canonical_shape, check_shape, float_dtype,
                                             optional_shape, promote_inexact, shape_of)
 from hlox.numerics.random.keys import key_data_of
@@ -45,8 +46,8 @@ def sample_uniform(key, minval, maxval, shape, dtype):
     floats = lax.sub(lax.bitcast_convert_type(float_bits, dtype), 1.0)
     minval = to_rank(lax.convert_element_type(minval, dtype), len(shape))
     maxval = to_rank(lax.convert_element_type(maxval, dtype), len(shape))
-    scaled = jnp.add(jnp.multiply(floats, jnp.subtract(maxval, minval)), minval)
-    return jnp.maximum(minval, lax.reshape(scaled, shape))
+    scaled = ew.add(ew.multiply(floats, ew.subtract(maxval, minval)), minval)
+    return ew.maximum(minval, lax.reshape(scaled, shape))
 
 
 def to_rank(x, rank):
@@ -67,7 +68,7 @@ _uniform_jit = eager_jit(sample_uniform, static_argnames=("shape", "dtype"))
 def _normal_real(key, shape, dtype):
     lo = np.nextafter(np.array(-1., dtype), np.array(0., dtype), dtype=dtype)
     u = sample_uniform(key, lo, np.array(1., dtype), shape, dtype)
-    return jnp.multiply(np.array(np.sqrt(2), dtype), lax.erf_inv(u))
+    return ew.multiply(np.array(np.sqrt(2), dtype), lax.erf_inv(u))
 
 
 def sample_normal(key, shape, dtype):
@@ -77,7 +78,7 @@ def sample_normal(key, shape, dtype):
     key_re, key_im = split_key_data(key)
     re, im = (lax.convert_element_type(_normal_real(k, shape, real), dtype)
               for k in (key_re, key_im))
-    return jnp.divide(jnp.add(re, jnp.multiply(1j, im)), np.array(np.sqrt(2), dtype))
+    return ew.divide(ew.add(re, ew.multiply(1j, im)), np.array(np.sqrt(2), dtype))
 
 
 def normal(key, shape=(), dtype=None):
@@ -114,7 +115,7 @@ def _laplace(u):
 
 
 def _gumbel_low(u):
-    return jnp.negative(jnp.log(jnp.negative(jnp.log(u))))
+    return ew.negative(ew.log(ew.negative(ew.log(u))))
 
 
 exponential = _unary_sampler("exponential", lambda u: lax.neg(lax.log1p(lax.neg(u))))
@@ -129,8 +130,8 @@ def sample_gumbel(key, shape, dtype, mode):
         return _gumbel_low(sample_uniform(key, dtypes.finfo(dtype).tiny, 1., shape, dtype))
     info = dtypes.finfo(dtype)
     high, low = sample_uniform(key, 0., 1., (2, *shape), dtype)
-    x = jnp.where(high >= 0.5, high, high + 2 ** -int(info.nmant) * low + info.tiny)
-    return jnp.negative(jnp.log(jnp.negative(jnp.log1p(jnp.negative(x)))))
+    x = ew.where(high >= 0.5, high, high + 2 ** -int(info.nmant) * low + info.tiny)
+    return ew.negative(ew.log(ew.negative(ew.log1p(ew.negative(x)))))
 
 
 _gumbel_jit = eager_jit(sample_gumbel, static_argnames=("shape", "dtype", "mode"))
@@ -154,9 +155,9 @@ def gumbel(key, shape=(), dtype=None, mode=None):
 def _bernoulli(key, p, shape, mode):
     if mode == "high":
         u1, u2 = sample_uniform(key, 0., 1., (2, *shape), p.dtype)
-        u2 = jnp.multiply(u2, 2 ** -int(dtypes.finfo(p.dtype).nmant))
-        return jnp.less(u2, jnp.subtract(p, u1))
-    return jnp.less(sample_uniform(key, 0., 1., shape, p.dtype), p)
+        u2 = ew.multiply(u2, 2 ** -int(dtypes.finfo(p.dtype).nmant))
+        return ew.less(u2, ew.subtract(p, u1))
+    return ew.less(sample_uniform(key, 0., 1., shape, p.dtype), p)
 
 
 _bernoulli_jit = eager_jit(_bernoulli, static_argnames=("shape", "mode"))
@@ -181,7 +182,7 @@ def bernoulli(key, p=0.5, shape=None, mode="low"):
 
 def sample_rademacher(key, shape, dtype):
     b = lax.convert_element_type(_bernoulli(key, lax.asarray(0.5), shape, "low"), dtype)
-    return lax.convert_element_type(jnp.subtract(jnp.multiply(2, b), 1), dtype)
+    return lax.convert_element_type(ew.subtract(ew.multiply(2, b), 1), dtype)
 
 
 _rademacher_jit = eager_jit(sample_rademacher, static_argnames=("shape", "dtype"))
@@ -195,7 +196,7 @@ def rademacher(key, shape=(), dtype=None):
 
 
 def sample_maxwell(key, shape, dtype):
-    return jnp.linalg.norm(sample_normal(key, (*shape, 3), dtype), axis=-1)
+    return linalg_ops.norm(sample_normal(key, (*shape, 3), dtype), axis=-1)
 
 
 _maxwell_jit = eager_jit(sample_maxwell, static_argnames=("shape", "dtype"))
@@ -212,10 +213,10 @@ def _truncated_normal(key, lower, upper, shape, dtype):
     sqrt2 = np.array(np.sqrt(2), dtype)
     lower = lax.convert_element_type(lower, dtype)
     upper = lax.convert_element_type(upper, dtype)
-    a = lax.erf(jnp.divide(lower, sqrt2))
-    b = lax.erf(jnp.divide(upper, sqrt2))
-    out = jnp.multiply(sqrt2, lax.erf_inv(sample_uniform(key, a, b, shape, dtype)))
-    return jnp.clip(out, _toward(lower, np.inf), _toward(upper, -np.inf))
+    a = lax.erf(ew.divide(lower, sqrt2))
+    b = lax.erf(ew.divide(upper, sqrt2))
+    out = ew.multiply(sqrt2, lax.erf_inv(sample_uniform(key, a, b, shape, dtype)))
+    return ew.clip(out, _toward(lower, np.inf), _toward(upper, -np.inf))
 
 
 def _toward(x, direction):
@@ -246,13 +247,13 @@ def _multivariate_normal(key, mean, cov, shape, dtype, method):
     if method != "cholesky":
         raise errors.value_error(f"hlox's multivariate_normal implements method='cholesky', "
                                  f"not {method!r}")
-    factor = jnp.linalg.cholesky(cov)
+    factor = linalg_ops.cholesky(cov)
     samples = sample_normal(key, shape + mean.shape[-1:], dtype)
     if factor.ndim == 2:  # JAX's einsum contracts the samples first: match its rounding
         product = lax.dot_general(samples, factor, (([samples.ndim - 1], [1]), ([], [])))
     else:
-        product = jnp.einsum("...ij,...j->...i", factor, samples)
-    return jnp.add(mean, product)
+        product = contractions.einsum("...ij,...j->...i", factor, samples)
+    return ew.add(mean, product)
 
 
 _multivariate_normal_jit = eager_jit(_multivariate_normal,

@@ -10,9 +10,9 @@ import math
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import lax
 from hlox.frontend.control_flow import fori_loop
+from hlox.numerics.numpy import shape as shape_ops
 
 U32 = np.dtype(np.uint32)
 UINT = {8: np.dtype(np.uint8), 16: np.dtype(np.uint16), 32: U32, 64: np.dtype(np.uint64)}
@@ -80,9 +80,9 @@ def random_bits(key, bit_width, shape):
 
 def split_key_data(key, shape=(2,)):
     b1, b2 = _hash_shape(key, shape)
-    return jnp.stack([b1, b2], axis=len(shape))
+    return shape_ops.stack([b1, b2], axis=len(shape))
 
 
 def fold_in_key_data(key, data):
     b1, b2 = threefry_2x32(key, lax.full((), 0, U32), data)
-    return jnp.stack([b1, b2])
+    return shape_ops.stack([b1, b2])

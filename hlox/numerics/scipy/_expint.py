@@ -6,10 +6,10 @@ import functools
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import errors, lax
 from hlox.frontend.control_flow import fori_loop, while_loop
 from hlox.frontend.custom_derivatives import custom_jvp
+from hlox.numerics.numpy import elementwise as ew, indexing_routines, polynomial as poly, vectorize
 from hlox.numerics.numpy._util import promote_args_inexact
 
 __all__ = ["exp1", "expi", "expn"]
@@ -24,16 +24,16 @@ def _expint1(x):
                   -331338.13311781443, 1592627.1633849454], dtype=x.dtype)
     B = np.array([1.0, -52.505479591128626, 1259.6161867867906, -17565.495819735348,
                   149306.2117002726, -729494.9239640528, 1592627.1633849454], dtype=x.dtype)
-    f = jnp.polyval(A, x) / jnp.polyval(B, x)
-    return x * f + np.euler_gamma + jnp.log(x)
+    f = poly.polyval(A, x) / poly.polyval(B, x)
+    return x * f + np.euler_gamma + ew.log(x)
 
 
 def _eval_expint_k(A, B, x):
     one = _c(x, 1.0)
     w = one / x
-    f = jnp.polyval(A, w) / jnp.polyval(B, w)
+    f = poly.polyval(A, w) / poly.polyval(B, w)
     f = w * f + one
-    return jnp.exp(x) * w * f
+    return ew.exp(x) * w * f
 
 
 def _expint2(x):
@@ -102,7 +102,7 @@ def _expint7(x):
 def _expi_pos(x):
     conds = [(_c(x, 0) < x) & (x <= _c(x, 2))] + [(_c(x, 2 ** i) < x) & (x <= _c(x, 2 ** (i + 1)))
                                                   for i in range(1, 6)]
-    return jnp.piecewise(x, conds, [_expint1, _expint2, _expint3, _expint4, _expint5, _expint6,
+    return indexing_routines.piecewise(x, conds, [_expint1, _expint2, _expint3, _expint4, _expint5, _expint6,
                                     _expint7])
 
 
@@ -115,32 +115,32 @@ def expi(x):
     x_arr, = promote_args_inexact("expi", x)
     if np.issubdtype(x_arr.dtype, np.complexfloating):
         raise errors.value_error("expi does not support complex-valued inputs.")
-    return jnp.piecewise(x_arr, [x_arr < 0], [_expi_neg, _expi_pos])
+    return indexing_routines.piecewise(x_arr, [x_arr < 0], [_expi_neg, _expi_pos])
 
 
 @expi.defjvp
 def _expi_jvp(primals, tangents):
     x, = primals
     x_dot, = tangents
-    return (expi(x), jnp.exp(x) / x * x_dot)
+    return (expi(x), ew.exp(x) / x * x_dot)
 
 
 def _expn1(x, n):
     MACHEP = np.finfo(x.dtype).eps
     zero = _c(x, 0.0)
     one = _c(x, 1.0)
-    psi = -np.euler_gamma - jnp.log(x)
+    psi = -np.euler_gamma - ew.log(x)
     psi = fori_loop(_c(n, 1), n, lambda i, psi: psi + one / i, psi)
-    n1 = jnp.where(n == _c(n, 1), one + one, n)
+    n1 = ew.where(n == _c(n, 1), one + one, n)
     init = dict(x=x, z=-x, xk=zero, yk=one, pk=one - n,
-                ans=jnp.where(n == _c(n, 1), zero, one / (one - n1)), t=np.inf)
+                ans=ew.where(n == _c(n, 1), zero, one / (one - n1)), t=np.inf)
 
     def body(d):
         d["xk"] += one
         d["yk"] *= d["z"] / d["xk"]
         d["pk"] += one
-        d["ans"] += jnp.where(d["pk"] != zero, d["yk"] / d["pk"], zero)
-        d["t"] = jnp.where(d["ans"] != zero, abs(d["yk"] / d["ans"]), one)
+        d["ans"] += ew.where(d["pk"] != zero, d["yk"] / d["pk"], zero)
+        d["t"] = ew.where(d["ans"] != zero, abs(d["yk"] / d["ans"]), one)
         return d
 
     def cond(d):
@@ -148,7 +148,7 @@ def _expn1(x, n):
     d = while_loop(cond, body, init)
     t = n
     r = n - _c(n, 1)
-    return d["z"] ** r * psi / jnp.exp(lax.lgamma(t)) - d["ans"]
+    return d["z"] ** r * psi / ew.exp(lax.lgamma(t)) - d["ans"]
 
 
 def _expn2(x, n):
@@ -164,14 +164,14 @@ def _expn2(x, n):
         d["k"] += _c(d["k"], 1)
         k = d["k"]
         odd = k % _c(k, 2) == _c(k, 1)
-        yk = jnp.where(odd, one, x)
-        xk = jnp.where(odd, n + (k - _c(k, 1)) / _c(k, 2), k / _c(k, 2))
+        yk = ew.where(odd, one, x)
+        xk = ew.where(odd, n + (k - _c(k, 1)) / _c(k, 2), k / _c(k, 2))
         pk = d["pkm1"] * yk + d["pkm2"] * xk
         qk = d["qkm1"] * yk + d["qkm2"] * xk
         nz = qk != zero
-        d["r"] = r = jnp.where(nz, pk / qk, d["r"])
-        d["t"] = jnp.where(nz, abs((d["ans"] - r) / r), one)
-        d["ans"] = jnp.where(nz, r, d["ans"])
+        d["r"] = r = ew.where(nz, pk / qk, d["r"])
+        d["t"] = ew.where(nz, abs((d["ans"] - r) / r), one)
+        d["ans"] = ew.where(nz, r, d["ans"])
         d["pkm2"] = d["pkm1"]
         d["pkm1"] = pk
         d["qkm2"] = d["qkm1"]
@@ -180,13 +180,13 @@ def _expn2(x, n):
         for s in "pq":
             for i in "12":
                 key = s + "km" + i
-                d[key] = jnp.where(is_big, d[key] / BIG, d[key])
+                d[key] = ew.where(is_big, d[key] / BIG, d[key])
         return d
 
     def cond(d):
         return (d["x"] > _c(d["k"], 0)) & (d["t"] > MACHEP)
     d = while_loop(cond, body, init)
-    return d["ans"] * jnp.exp(-x)
+    return d["ans"] * ew.exp(-x)
 
 
 def _expn3(x, n):
@@ -197,11 +197,11 @@ def _expn3(x, n):
     ans = yk * t * (_c(x, 6) * x * x - _c(x, 8) * t * x + t * t)
     ans = yk * (ans + t * (t - _c(x, 2) * x))
     ans = yk * (ans + t)
-    return (ans + one) * jnp.exp(-x) / xk
+    return (ans + one) * ew.exp(-x) / xk
 
 
 @functools.partial(custom_jvp, nondiff_argnums=(0,))
-@jnp.vectorize
+@vectorize.vectorize
 def expn(n, x):
     n, x = promote_args_inexact("expn", n, x)
     if np.issubdtype(x.dtype, np.complexfloating):
@@ -211,9 +211,9 @@ def expn(n, x):
     conds = [(n < _c(n, 0)) | (x < zero), (x == zero) & (n < _c(n, 2)),
              (x == zero) & (n >= _c(n, 2)), (n == _c(n, 0)) & (x >= zero), n >= _c(n, 5000),
              x > one]
-    n1 = jnp.where(n == _c(n, 1), n + n, n)
-    vals = [np.nan, np.inf, one / n1, jnp.exp(-x) / x, _expn3, _expn2, _expn1]
-    ret = jnp.piecewise(x, conds, vals, n=n)
+    n1 = ew.where(n == _c(n, 1), n + n, n)
+    vals = [np.nan, np.inf, one / n1, ew.exp(-x) / x, _expn3, _expn2, _expn1]
+    ret = indexing_routines.piecewise(x, conds, vals, n=n)
     return ret
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import errors, lax
 from hlox.frontend.control_flow import cond as lax_cond
 from hlox.frontend.control_flow import while_loop
 from hlox.frontend.custom_derivatives import custom_jvp
+from hlox.numerics.numpy import array_constructors as arrays, elementwise as ew, vectorize
 from hlox.numerics.numpy._util import promote_args_inexact
 from hlox.numerics.scipy.gamma_functions import gamma
 
@@ -42,10 +42,10 @@ def _plain(term, a, b, k):
 _power_series = _series(lambda a, b, x: (1, 1, a / b * x), _power_step, _plain)
 _asymptotic_series = _series(lambda a, b, x: (1, 1, (b - a) * (1 - a) / x),
                              lambda a, b, x, k: (b - a + k) * (1 - a + k) / (k + 1) / x, _plain)
-_a_derivative = jnp.vectorize(_series(
+_a_derivative = vectorize.vectorize(_series(
     lambda a, b, x: (0, 1, a / b * x), _power_step,
     lambda term, a, b, k: term * (lax.digamma(a + k) - lax.digamma(a))))
-_b_derivative = jnp.vectorize(_series(
+_b_derivative = vectorize.vectorize(_series(
     lambda a, b, x: (0, 1, a / b * x), _power_step,
     lambda term, a, b, k: term * (lax.digamma(b) - lax.digamma(b + k))))
 
@@ -56,15 +56,15 @@ def _asymptotic(a, b, x):
 
 
 @custom_jvp
-@jnp.vectorize
+@vectorize.vectorize
 def hyp1f1(a, b, x):
     a, b, x = promote_args_inexact("hyp1f1", a, b, x)
     if np.issubdtype(x.dtype, np.complexfloating):
         raise errors.value_error("hyp1f1 does not support complex-valued inputs.")
     result = lax_cond(lax.abs(x) < 100, _power_series, _asymptotic, a, b, x)
     index = (a == 0) * 1 + ((a == b) & (a != 0)) * 2 + ((b == 0) & (a != 0)) * 3
-    return lax.select_n(index, result, jnp.array(1, dtype=x.dtype), jnp.exp(x),
-                        jnp.array(np.inf, dtype=x.dtype))
+    return lax.select_n(index, result, arrays.array(1, dtype=x.dtype), ew.exp(x),
+                        arrays.array(np.inf, dtype=x.dtype))
 
 
 hyp1f1.defjvps(lambda a_dot, ans, a, b, x: _a_derivative(a, b, x) * a_dot,

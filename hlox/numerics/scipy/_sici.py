@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import errors
 from hlox.frontend.custom_derivatives import custom_jvp
+from hlox.numerics.numpy import elementwise as ew, indexing_routines, polynomial as poly
 from hlox.numerics.numpy._util import promote_args_inexact
 
 __all__ = ["sici"]
@@ -46,31 +46,31 @@ _COEFFS = {
 
 def _ratio(num, den, t, dtype, den_factor=None):
     """num(t) / den(t), or num(t) / (den_factor * den(t)) in JAX's order of rounding."""
-    denominator = jnp.polyval(np.array(_COEFFS[den], dtype=dtype), t)
+    denominator = poly.polyval(np.array(_COEFFS[den], dtype=dtype), t)
     if den_factor is not None:
         denominator = den_factor * denominator
-    return jnp.polyval(np.array(_COEFFS[num], dtype=dtype), t) / denominator
+    return poly.polyval(np.array(_COEFFS[num], dtype=dtype), t) / denominator
 
 
 def _series(x):
     t = x * x
     si = x * _ratio("SN", "SD", t, x.dtype)
-    ci = np.euler_gamma + jnp.log(x) + t * _ratio("CN", "CD", t, x.dtype)
-    return jnp.where(x == 0, 0.0, si), jnp.where(x == 0, -np.inf, ci)
+    ci = np.euler_gamma + ew.log(x) + t * _ratio("CN", "CD", t, x.dtype)
+    return ew.where(x == 0, 0.0, si), ew.where(x == 0, -np.inf, ci)
 
 
 def _asymptotic(x):
-    s, c, z = jnp.sin(x), jnp.cos(x), 1.0 / (x * x)
+    s, c, z = ew.sin(x), ew.cos(x), 1.0 / (x * x)
     below_8 = x < 8.0
-    f = jnp.where(below_8, _ratio("FN4", "FD4", z, x.dtype, x), _ratio("FN8", "FD8", z, x.dtype, x))
-    g = jnp.where(below_8, z * _ratio("GN4", "GD4", z, x.dtype),
+    f = ew.where(below_8, _ratio("FN4", "FD4", z, x.dtype, x), _ratio("FN8", "FD8", z, x.dtype, x))
+    g = ew.where(below_8, z * _ratio("GN4", "GD4", z, x.dtype),
                   z * _ratio("GN8", "GD8", z, x.dtype))
     return np.pi / 2 - f * c - g * s, f * s - g * c
 
 
 def _limit(x):
-    si, ci = np.pi / 2 - jnp.cos(x) / x, jnp.sin(x) / x
-    return jnp.where(jnp.isposinf(x), np.pi / 2, si), jnp.where(jnp.isposinf(x), 0.0, ci)
+    si, ci = np.pi / 2 - ew.cos(x) / x, ew.sin(x) / x
+    return ew.where(ew.isposinf(x), np.pi / 2, si), ew.where(ew.isposinf(x), 0.0, ci)
 
 
 @custom_jvp
@@ -79,16 +79,16 @@ def sici(x):
     if np.issubdtype(x.dtype, np.complexfloating):
         raise errors.value_error(f"Argument `x` to sici must be real-valued. Got dtype "
                                  f"{x.dtype}.")
-    x_abs = jnp.abs(x)
+    x_abs = ew.abs(x)
     (si_series, ci_series), (si_asymp, ci_asymp) = _series(x_abs), _asymptotic(x_abs)
     si_limit, ci_limit = _limit(x_abs)
     conds = [x_abs <= 4, (x_abs > 4) & (x_abs <= 1000000000.0)]
-    si = jnp.sign(x) * jnp.select(conds, [si_series, si_asymp], si_limit)
-    ci = jnp.where(jnp.isneginf(x), np.nan, jnp.select(conds, [ci_series, ci_asymp], ci_limit))
+    si = ew.sign(x) * indexing_routines.select(conds, [si_series, si_asymp], si_limit)
+    ci = ew.where(ew.isneginf(x), np.nan, indexing_routines.select(conds, [ci_series, ci_asymp], ci_limit))
     return si, ci
 
 
 @sici.defjvp
 def _sici_jvp(primals, tangents):
     (p,), (t,) = primals, tangents
-    return sici(p), (jnp.sinc(p / np.pi) * t, jnp.cos(p) / p * t)
+    return sici(p), (ew.sinc(p / np.pi) * t, ew.cos(p) / p * t)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import dtypes, errors, lax
+from hlox.numerics.numpy import array_constructors as arrays
 from hlox.numerics.numpy._util import promote_args_inexact
 
 
@@ -29,7 +29,7 @@ def real_only(name, *args):
 
 
 def float32_or_64(name, x):
-    x = jnp.asarray(x)
+    x = arrays.asarray(x)
     if x.dtype not in (np.float32, np.float64):
         raise errors.type_error(f"x.dtype={x.dtype} is not supported, see docstring for "
                                 "supported types.")

@@ -6,9 +6,11 @@ import operator
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import errors, lax, lax_special
 from hlox.frontend.custom_derivatives import custom_jvp
+from hlox.numerics.numpy import (array_constructors as arrays, creation, elementwise as ew,
+                                 indexing_routines)
+from hlox.numerics.numpy import reductions, shape as shape_ops
 from hlox.numerics.numpy._util import promote_args_inexact
 from hlox.numerics.scipy.arguments import inexact_unary, real_only, const
 
@@ -24,9 +26,9 @@ def gammasgn(x):
     typ = x.dtype.type
     floor_x = lax.floor(x)
     x_negative = x < 0
-    return jnp.select(
-        [(x_negative & (x == floor_x)) | jnp.isnan(x),
-         (x_negative & (floor_x % 2 != 0)) | ((x == 0) & jnp.signbit(x))],
+    return indexing_routines.select(
+        [(x_negative & (x == floor_x)) | ew.isnan(x),
+         (x_negative & (floor_x % 2 != 0)) | ((x == 0) & ew.signbit(x))],
         [typ(np.nan), typ(-1.0)], typ(1.0))
 
 
@@ -37,7 +39,7 @@ def gamma(x):
 
 def loggamma(x):
     (x,) = real_only("loggamma", x)
-    return jnp.where(x > 0, lax.lgamma(x), jnp.nan)
+    return ew.where(x > 0, lax.lgamma(x), np.nan)
 
 
 def _algdiv(a, b):
@@ -59,15 +61,15 @@ def _algdiv(a, b):
     w = w * (c / b)
     u = d * lax.log1p(a / b)
     v = a * (lax.log(b) - 1.0)
-    return jnp.where(u <= v, (w - v) - u, (w - u) - v)
+    return ew.where(u <= v, (w - v) - u, (w - u) - v)
 
 
 def betaln(a, b):
     a, b = promote_args_inexact("betaln", a, b)
-    a, b = jnp.minimum(a, b), jnp.maximum(a, b)
+    a, b = ew.minimum(a, b), ew.maximum(a, b)
     small_b = lax.lgamma(a) + (lax.lgamma(b) - lax.lgamma(a + b))
     large_b = lax.lgamma(a) + _algdiv(a, b)
-    return jnp.where(b < 8, small_b, large_b)
+    return ew.where(b < 8, small_b, large_b)
 
 
 def beta(a, b):
@@ -95,16 +97,16 @@ def factorial(n, exact=False):
     if exact:
         raise NotImplementedError("factorial with exact=True")
     (n,) = promote_args_inexact("factorial", n)
-    return jnp.where(n < 0, 0, lax.exp(lax.lgamma(n + 1)))
+    return ew.where(n < 0, 0, lax.exp(lax.lgamma(n + 1)))
 
 
 def comb(N, k, *, repetition=False):  # noqa: N803  (scipy's name)
     if repetition:
-        return jnp.where((k == 0) & (N >= 0), 1.0, comb(N + k - 1, k, repetition=False))
+        return ew.where((k == 0) & (N >= 0), 1.0, comb(N + k - 1, k, repetition=False))
     cond = (k <= N) & (N >= 0) & (k >= 0)
-    safe_n, safe_k = jnp.where(cond, N, 0.0), jnp.where(cond, k, 0.0)
+    safe_n, safe_k = ew.where(cond, N, 0.0), ew.where(cond, k, 0.0)
     result = lax.exp(gammaln(safe_n + 1) - gammaln(safe_k + 1) - gammaln(safe_n + 1 - safe_k))
-    return jnp.where(cond, result, 0.0)
+    return ew.where(cond, result, 0.0)
 
 
 def multigammaln(a, d):
@@ -116,16 +118,16 @@ def multigammaln(a, d):
     a, d_ = promote_args_inexact("multigammaln", a, d)
     constant = lax.mul(lax.mul(lax.mul(const(a, 0.25), d_), lax.sub(d_, const(a, 1))),
                        lax.log(const(a, np.pi)))
-    b = lax.div(jnp.arange(d, dtype=d_.dtype), const(a, 2))
-    res = jnp.sum(gammaln(jnp.expand_dims(a, axis=-1)
-                          - jnp.expand_dims(b, axis=tuple(range(a.ndim)))), axis=-1)
+    b = lax.div(creation.arange(d, dtype=d_.dtype), const(a, 2))
+    res = reductions.sum(gammaln(shape_ops.expand_dims(a, axis=-1)
+                          - shape_ops.expand_dims(b, axis=tuple(range(a.ndim)))), axis=-1)
     return res + constant
 
 
 @custom_jvp
 def poch(z, m):
     z, m = real_only("poch", z, m)
-    return jnp.where(m == 0.0, jnp.array(1, dtype=z.dtype), gamma(z + m) / gamma(z))
+    return ew.where(m == 0.0, arrays.array(1, dtype=z.dtype), gamma(z + m) / gamma(z))
 
 
 poch.defjvps(lambda z_dot, ans, z, m: (digamma(z + m) - digamma(z)) * poch(z, m) * z_dot,

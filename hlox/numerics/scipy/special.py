@@ -7,12 +7,14 @@ import operator
 
 import numpy as np
 
-import hlox.numpy as jnp
-from hlox.frontend import errors, lax, lax_special
+from hlox.frontend import dtypes, errors, lax, lax_special
 from hlox.frontend.custom_derivatives import custom_jvp
 from hlox.frontend.jit import eager_jit
 from hlox.numerics.nn.normalizations import log_softmax as nn_log_softmax
 from hlox.numerics.nn.normalizations import softmax as nn_softmax
+from hlox.numerics.numpy import (array_constructors as arrays, creation, elementwise as ew,
+                                 indexing_routines)
+from hlox.numerics.numpy import polynomial as poly, reductions, shape as shape_ops
 from hlox.numerics.numpy._util import promote_args_inexact
 from hlox.numerics.scipy._expint import exp1, expi, expn
 from hlox.numerics.scipy._hypergeometric import hyp1f1
@@ -53,7 +55,7 @@ def _x_log(name, log, dlog):
     def fn(x, y):
         x, y = promote_args_inexact(name, x, y)
         x_ok = x != 0.0
-        return jnp.where(x_ok | jnp.isnan(y), lax.mul(x, log(y)), jnp.zeros_like(x))
+        return ew.where(x_ok | ew.isnan(y), lax.mul(x, log(y)), creation.zeros_like(x))
 
     @fn.defjvp
     def _jvp(primals, tangents):
@@ -87,9 +89,9 @@ def rel_entr(p, q):
     zero = const(p, 0.0)
     both_gt_zero = lax.bitwise_and(lax.gt(p, zero), lax.gt(q, zero))
     one_zero = lax.bitwise_and(lax.eq(p, zero), lax.ge(q, zero))
-    safe_p, safe_q = jnp.where(both_gt_zero, p, 1), jnp.where(both_gt_zero, q, 1)
+    safe_p, safe_q = ew.where(both_gt_zero, p, 1), ew.where(both_gt_zero, q, 1)
     log_val = lax.sub(_xlogx(safe_p), xlogy(safe_p, safe_q))
-    return jnp.where(both_gt_zero, log_val, jnp.where(one_zero, zero, np.inf))
+    return ew.where(both_gt_zero, log_val, ew.where(one_zero, zero, np.inf))
 
 
 def kl_div(p, q):
@@ -101,14 +103,14 @@ def _boxcox(name, log):
     def fn(x, lmbda):
         x, lmbda = promote_args_inexact(name, x, lmbda)
         lmbda_is_zero = lmbda == 0
-        safe_lmbda = jnp.where(lmbda_is_zero, jnp.ones_like(lmbda), lmbda)
+        safe_lmbda = ew.where(lmbda_is_zero, creation.ones_like(lmbda), lmbda)
         log_x = log(x)
-        return jnp.where(lmbda_is_zero, log_x, jnp.expm1(safe_lmbda * log_x) / safe_lmbda)
+        return ew.where(lmbda_is_zero, log_x, ew.expm1(safe_lmbda * log_x) / safe_lmbda)
     fn.__name__ = name
     return fn
 
 
-boxcox, boxcox1p = _boxcox("boxcox", jnp.log), _boxcox("boxcox1p", jnp.log1p)
+boxcox, boxcox1p = _boxcox("boxcox", ew.log), _boxcox("boxcox1p", ew.log1p)
 
 
 # -- the normal distribution ----------------------------------------------------------------------
@@ -150,21 +152,21 @@ def ndtri(p):
     p = float32_or_64("ndtri", p)
     dtype = p.dtype.type
     c = {k: np.array(v, dtype=dtype) for k, v in _NDTRI.items()}
-    complement = jnp.where(p > dtype(-np.expm1(-2.0)), dtype(1.0) - p, p)
-    mcp = jnp.where(complement == dtype(0.0), jnp.full(p.shape, dtype(0.5)), complement)
+    complement = ew.where(p > dtype(-np.expm1(-2.0)), dtype(1.0) - p, p)
+    mcp = ew.where(complement == dtype(0.0), creation.full(p.shape, dtype(0.5)), complement)
     w = mcp - dtype(0.5)
     ww = lax.square(w)
-    x_big_p = w + w * ww * (jnp.polyval(c["p0"], ww) / jnp.polyval(c["q0"], ww))
+    x_big_p = w + w * ww * (poly.polyval(c["p0"], ww) / poly.polyval(c["q0"], ww))
     x_big_p = x_big_p * -dtype(np.sqrt(2.0 * np.pi))
     z = lax.sqrt(dtype(-2.0) * lax.log(mcp))
     first = z - lax.log(z) / z
-    x_small_p = first - jnp.polyval(c["p2"], 1 / z) / jnp.polyval(c["q2"], 1 / z) / z
-    x_otherwise = first - jnp.polyval(c["p1"], 1 / z) / jnp.polyval(c["q1"], 1 / z) / z
-    x = jnp.where(mcp > dtype(np.exp(-2.0)), x_big_p,
-                  jnp.where(z >= dtype(8.0), x_small_p, x_otherwise))
-    x = jnp.where(p > dtype(1.0 - np.exp(-2.0)), x, -x)
-    infinity = jnp.full(p.shape, dtype(np.inf))
-    return jnp.where(p == dtype(0.0), -infinity, jnp.where(p == dtype(1.0), infinity, x))
+    x_small_p = first - poly.polyval(c["p2"], 1 / z) / poly.polyval(c["q2"], 1 / z) / z
+    x_otherwise = first - poly.polyval(c["p1"], 1 / z) / poly.polyval(c["q1"], 1 / z) / z
+    x = ew.where(mcp > dtype(np.exp(-2.0)), x_big_p,
+                  ew.where(z >= dtype(8.0), x_small_p, x_otherwise))
+    x = ew.where(p > dtype(1.0 - np.exp(-2.0)), x, -x)
+    infinity = creation.full(p.shape, dtype(np.inf))
+    return ew.where(p == dtype(0.0), -infinity, ew.where(p == dtype(1.0), infinity, x))
 
 
 _LOG_NDTR_SEGMENTS = {np.dtype(np.float64): (np.array(-20, np.float64), np.array(8, np.float64)),
@@ -178,7 +180,7 @@ def _log_ndtr_checked(x, series_order):
         raise errors.value_error("series_order must be non-negative.")
     if series_order > 30:
         raise errors.value_error("series_order must be <= 30.")
-    x = jnp.asarray(x)
+    x = arrays.asarray(x)
     if x.dtype not in _LOG_NDTR_SEGMENTS:
         raise errors.type_error(f"x.dtype={x.dtype} is not supported.")
     return _log_ndtr(x, series_order)
@@ -187,9 +189,9 @@ def _log_ndtr_checked(x, series_order):
 def _log_ndtr_value(x, series_order):
     lower, upper = _LOG_NDTR_SEGMENTS[x.dtype]
     above = lax.gt(x, upper)
-    ndtr_res = _ndtr(jnp.where(above, -x, lax.max(x, lower)))
-    return jnp.where(above, -ndtr_res,
-                     jnp.where(lax.gt(x, lower), lax.log(ndtr_res),
+    ndtr_res = _ndtr(ew.where(above, -x, lax.max(x, lower)))
+    return ew.where(above, -ndtr_res,
+                     ew.where(lax.gt(x, lower), lax.log(ndtr_res),
                                _log_ndtr_lower(lax.min(x, lower), series_order)))
 
 
@@ -204,7 +206,7 @@ def _log_ndtr_asymptotic_series(x, series_order):
     if series_order <= 0:
         return np.array(1, dtype)
     x_2 = lax.square(x)
-    sums = [jnp.zeros_like(x), jnp.zeros_like(x)]  # even, odd
+    sums = [creation.zeros_like(x), creation.zeros_like(x)]  # even, odd
     x_2n = x_2
     for n in range(1, series_order + 1):
         sums[n % 2] = sums[n % 2] + np.array(np.prod(np.arange(2 * n - 1, 1, -2)), dtype) / x_2n
@@ -251,9 +253,9 @@ _polygamma.defjvps(None, lambda g, ans, n, x: g * _polygamma(n + 1, x))
 
 
 def polygamma(n, x):
-    if not np.issubdtype(jnp.result_type(n), np.integer):
+    if not np.issubdtype(dtypes.result_type(n), np.integer):
         raise errors.value_error(f"Argument `n` to polygamma must be of integer type. Got dtype "
-                                 f"{jnp.result_type(n)}.")
+                                 f"{dtypes.result_type(n)}.")
     n, x = real_only("polygamma", n, x)
     return _polygamma(n, x)
 
@@ -271,15 +273,15 @@ _BERNOULLI_COEFS = np.array([
 def _zeta_series_expansion(s, a):
     """Hurwitz zeta by Euler-Maclaurin summation: what JAX differentiates for zeta's JVP."""
     dtype = a.dtype.type
-    s_, a_ = jnp.expand_dims(s, -1), jnp.expand_dims(a, -1)
+    s_, a_ = shape_ops.expand_dims(s, -1), shape_ops.expand_dims(a, -1)
     n = m = dtype(8) if a.dtype == np.float32 else dtype(16)
-    k = jnp.expand_dims(np.arange(n, dtype=n.dtype), tuple(range(a.ndim)))
-    total = jnp.sum((a_ + k) ** (-s_), -1)
+    k = shape_ops.expand_dims(np.arange(n, dtype=n.dtype), tuple(range(a.ndim)))
+    total = reductions.sum((a_ + k) ** (-s_), -1)
     integral = lax.div((a + n) ** (dtype(1) - s), s - dtype(1))
     t0 = (a + n) ** (-s)
-    mm = jnp.expand_dims(np.arange(2 * m, dtype=m.dtype), tuple(range(s.ndim)))
-    t1 = jnp.cumprod((s_ + mm) / (a_ + n), -1)[..., ::2]
-    t1 = jnp.clip(t1, max=np.finfo(dtype).max)
+    mm = shape_ops.expand_dims(np.arange(2 * m, dtype=m.dtype), tuple(range(s.ndim)))
+    t1 = reductions.cumprod((s_ + mm) / (a_ + n), -1)[..., ::2]
+    t1 = ew.clip(t1, max=np.finfo(dtype).max)
     coefs = np.expand_dims(np.array(_BERNOULLI_COEFS[:t1.shape[-1]], dtype=dtype),
                            tuple(range(a.ndim)))
     return total + integral + t0 * (dtype(0.5) + (t1 / coefs).sum(-1))
@@ -348,7 +350,7 @@ def _erfcx_impl(x, nterms):
     safe_x = lax.select(large, lax.full_like(x, 1.0), x)
     direct = lax.exp(lax.square(safe_x)) * lax.erfc(safe_x)
     t = const(x, 1.0) / lax.square(x)
-    asymptotic = (jnp.polyval(np.array(coeffs[-nterms:], dtype=x.dtype), t)
+    asymptotic = (poly.polyval(np.array(coeffs[-nterms:], dtype=x.dtype), t)
                   / (x * const(x, np.sqrt(np.pi))))
     return lax.select(large, asymptotic, direct)
 
@@ -391,19 +393,19 @@ _dawsn.defjvps(lambda g, ans, x: g * (const(x, 1.0) - const(x, 2.0) * x * ans))
 
 def _dawsn_impl(x):
     c = {k: np.array(v, dtype=x.dtype) for k, v in _DAWSN.items()}
-    sign, ax = jnp.sign(x), lax.abs(x)
+    sign, ax = ew.sign(x), lax.abs(x)
     t = const(x, 1.0) / lax.square(ax)
     one = lax.full_like(ax, 1.0)
     r1 = ax < const(x, 3.25)
     r2 = (ax >= const(x, 3.25)) & (ax < const(x, 6.25))
     r3 = ax >= const(x, 6.25)
     ax1 = lax.select(r1, ax, one)
-    val1 = ax1 * jnp.polyval(c["AN"], lax.square(ax1)) / jnp.polyval(c["AD"], lax.square(ax1))
+    val1 = ax1 * poly.polyval(c["AN"], lax.square(ax1)) / poly.polyval(c["AD"], lax.square(ax1))
 
     def tail(region, num, den):
         safe_t, safe_ax = lax.select(region, t, one), lax.select(region, ax, one)
-        return const(x, 0.5) / safe_ax * (const(x, 1.0) + safe_t * jnp.polyval(c[num], safe_t)
-                                          / jnp.polyval(c[den], safe_t))
+        return const(x, 0.5) / safe_ax * (const(x, 1.0) + safe_t * poly.polyval(c[num], safe_t)
+                                          / poly.polyval(c[den], safe_t))
     result = lax.select(r1, val1, lax.select(ax < const(x, 6.25), tail(r2, "BN", "BD"),
                                              tail(r3, "CN", "CD")))
     return sign * result
@@ -411,26 +413,26 @@ def _dawsn_impl(x):
 
 # -- spence, bernoulli ----------------------------------------------------------------------------
 def _spence_calc(x):
-    a = jnp.array([4.6512858607399003e-05, 0.007315890452380947, 0.13384763957830903,
+    a = arrays.array([4.6512858607399003e-05, 0.007315890452380947, 0.13384763957830903,
                    0.8796913117545303, 2.7114985119655346, 4.256971560081218, 3.297713409852251,
                    1.0], dtype=x.dtype)
-    b = jnp.array([0.0006909904889125533, 0.02540437639325444, 0.2829748606025681,
+    b = arrays.array([0.0006909904889125533, 0.02540437639325444, 0.2829748606025681,
                    1.4117259775183106, 3.6380053334513707, 5.03278880143317, 3.547713409852251,
                    1.0], dtype=x.dtype)
     x2_bool = x > 2.0
-    x = jnp.piecewise(x, [x2_bool], [lambda x: 1.0 / x, lambda x: x])
+    x = indexing_routines.piecewise(x, [x2_bool], [lambda x: 1.0 / x, lambda x: x])
     x1_5_bool, x_5_bool = x > 1.5, x < 0.5
     x2_bool = x2_bool | x1_5_bool
-    w = jnp.piecewise(x, [x1_5_bool, x_5_bool],
+    w = indexing_routines.piecewise(x, [x1_5_bool, x_5_bool],
                       [lambda x: 1.0 / x - 1.0, lambda x: -x, lambda x: x - 1.0])
-    y = -w * jnp.polyval(a, w) / jnp.polyval(b, w)
-    y = jnp.where(x_5_bool, np.pi ** 2 / 6.0 - jnp.log(x) * jnp.log(1.0 - x) - y, y)
-    return jnp.where(x2_bool, -0.5 * jnp.log(x) ** 2 - y, y)
+    y = -w * poly.polyval(a, w) / poly.polyval(b, w)
+    y = ew.where(x_5_bool, np.pi ** 2 / 6.0 - ew.log(x) * ew.log(1.0 - x) - y, y)
+    return ew.where(x2_bool, -0.5 * ew.log(x) ** 2 - y, y)
 
 
 def spence(x):
     x = float32_or_64("spence", x)
-    return jnp.piecewise(x, [x < 0.0, x == 1.0, x == 0.0], [np.nan, 0, np.pi ** 2 / 6,
+    return indexing_routines.piecewise(x, [x < 0.0, x == 1.0, x == 0.0], [np.nan, 0, np.pi ** 2 / 6,
                                                            _spence_calc])
 
 
@@ -441,14 +443,14 @@ def bernoulli(n):
         raise errors.type_error("Argument n of bernoulli must be a concrete integer") from None
     if n < 0:
         raise errors.value_error("n must be a non-negative integer.")
-    b3 = jnp.array([1, -1 / 2, 1 / 6])
+    b3 = arrays.array([1, -1 / 2, 1 / 6])
     if n < 3:
         return b3[:n + 1]
-    bn = jnp.zeros(n + 1).at[:3].set(b3)
-    m = jnp.arange(4, n + 1, 2, dtype=bn.dtype)
-    q1 = 1.0 / np.pi ** 2 * jnp.cumprod(-(m - 1) * m / 4 / np.pi ** 2)
-    k = jnp.arange(2, 50, dtype=bn.dtype)
-    q2 = jnp.sum(k[:, None] ** (-m[None, :]), axis=0)
+    bn = creation.zeros(n + 1).at[:3].set(b3)
+    m = creation.arange(4, n + 1, 2, dtype=bn.dtype)
+    q1 = 1.0 / np.pi ** 2 * reductions.cumprod(-(m - 1) * m / 4 / np.pi ** 2)
+    k = creation.arange(2, 50, dtype=bn.dtype)
+    q2 = reductions.sum(k[:, None] ** (-m[None, :]), axis=0)
     return bn.at[4::2].set(q1 * (1 + q2))
 
 

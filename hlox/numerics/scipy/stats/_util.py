@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import lax
 from hlox.numerics.numpy._util import promote_args_inexact
 from hlox.numerics.scipy.arguments import const
 from hlox.frontend.jit import eager_jit
+from hlox.numerics.numpy import elementwise as ew
 
 
 def jit_public(namespace, static_argnames=None):
@@ -32,7 +32,7 @@ def on_standard_variable(name, fn):
     def wrapped(x, loc=0, scale=1):
         x, loc, scale = promote_args_inexact(name, x, loc, scale)
         z = lax.div(lax.sub(x, loc), scale)
-        return jnp.where(lax.gt(scale, const(scale, 0)), fn(z, scale), np.nan)
+        return ew.where(lax.gt(scale, const(scale, 0)), fn(z, scale), np.nan)
     wrapped.__name__ = name.split(".")[-1]
     return wrapped
 
@@ -42,6 +42,6 @@ def on_open_unit_interval(name, fn):
     def wrapped(p, loc=0, scale=1):
         p, loc, scale = promote_args_inexact(name, p, loc, scale)
         ok = lax.bitwise_and(lax.gt(p, const(p, 0)), lax.lt(p, const(p, 1)))
-        return jnp.where(ok, fn(p, loc, scale), np.nan)
+        return ew.where(ok, fn(p, loc, scale), np.nan)
     wrapped.__name__ = name.split(".")[-1]
     return wrapped

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import lax
+from hlox.numerics.numpy import elementwise as ew
 from hlox.numerics.numpy._util import promote_args_inexact
 from hlox.numerics.scipy.arguments import const
 from hlox.numerics.scipy.special import betainc, betaln, xlog1py, xlogy
@@ -21,11 +21,11 @@ def logpdf(x, a, b, loc=0, scale=1):
     y = lax.div(lax.sub(x, loc), scale)
     log_linear_term = lax.add(xlogy(lax.sub(a, one), y), xlog1py(lax.sub(b, one), lax.neg(y)))
     log_probs = lax.sub(lax.add(shape_term, log_linear_term), lax.log(scale))
-    result = jnp.where(jnp.logical_or(lax.gt(x, lax.add(loc, scale)), lax.lt(x, loc)), -np.inf,
+    result = ew.where(ew.logical_or(lax.gt(x, lax.add(loc, scale)), lax.lt(x, loc)), -np.inf,
                        log_probs)
-    nonpositive = jnp.logical_or(jnp.logical_or(lax.le(a, zero), lax.le(b, zero)),
+    nonpositive = ew.logical_or(ew.logical_or(lax.le(a, zero), lax.le(b, zero)),
                                  lax.le(scale, zero))
-    return jnp.where(nonpositive, np.nan, result)
+    return ew.where(nonpositive, np.nan, result)
 
 
 def pdf(x, a, b, loc=0, scale=1):

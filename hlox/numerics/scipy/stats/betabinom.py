@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import lax
+from hlox.numerics.numpy import elementwise as ew
 from hlox.numerics.numpy._util import promote_args_inexact
 from hlox.numerics.scipy.arguments import const
 from hlox.numerics.scipy.special import betaln
@@ -21,12 +21,12 @@ def logpmf(k, n, a, b, loc=0):
     combiln = lax.neg(lax.add(lax.log1p(n), betaln(lax.add(lax.sub(n, y), one), lax.add(y, one))))
     beta_lns = lax.sub(betaln(lax.add(y, a), lax.add(lax.sub(n, y), b)), betaln(a, b))
     log_probs = lax.add(combiln, beta_lns)
-    log_probs = jnp.where(jnp.logical_and(lax.eq(y, zero), lax.eq(n, zero)), 0.0, log_probs)
-    y_cond = jnp.logical_or(jnp.logical_or(lax.lt(y, lax.neg(loc)), lax.gt(y, n)),
+    log_probs = ew.where(ew.logical_and(lax.eq(y, zero), lax.eq(n, zero)), 0.0, log_probs)
+    y_cond = ew.logical_or(ew.logical_or(lax.lt(y, lax.neg(loc)), lax.gt(y, n)),
                             lax.le(lax.add(y, a), zero))
-    log_probs = jnp.where(y_cond, -np.inf, log_probs)
-    n_a_b_cond = jnp.logical_or(jnp.logical_or(lax.lt(n, zero), lax.le(a, zero)), lax.le(b, zero))
-    return jnp.where(n_a_b_cond, np.nan, log_probs)
+    log_probs = ew.where(y_cond, -np.inf, log_probs)
+    n_a_b_cond = ew.logical_or(ew.logical_or(lax.lt(n, zero), lax.le(a, zero)), lax.le(b, zero))
+    return ew.where(n_a_b_cond, np.nan, log_probs)
 
 
 def pmf(k, n, a, b, loc=0):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import lax
+from hlox.numerics.numpy import elementwise as ew
 from hlox.numerics.numpy._util import promote_args_inexact
 from hlox.numerics.scipy.arguments import const
 from hlox.numerics.scipy.stats._util import jit_public, reflected
@@ -28,7 +28,7 @@ def cdf(x, loc=0, scale=1):
     x, loc, scale = promote_args_inexact("cauchy.cdf", x, loc, scale)
     pi = const(x, np.pi)
     scaled_x = lax.div(lax.sub(x, loc), scale)
-    return lax.add(const(x, 0.5), lax.mul(lax.div(const(x, 1.0), pi), jnp.arctan(scaled_x)))
+    return lax.add(const(x, 0.5), lax.mul(lax.div(const(x, 1.0), pi), ew.arctan(scaled_x)))
 
 
 def logcdf(x, loc=0, scale=1):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import lax
+from hlox.numerics.numpy import elementwise as ew
 from hlox.numerics.numpy._util import promote_args_inexact
 from hlox.numerics.scipy.arguments import const
 from hlox.numerics.scipy.special import gammainc, gammaincc
@@ -22,7 +22,7 @@ def logpdf(x, df, loc=0, scale=1):
     kernel = lax.sub(lax.mul(lax.sub(df_on_two, one), lax.log(y)), lax.div(y, two))
     nrml_cnst = lax.neg(lax.add(lax.lgamma(df_on_two), lax.div(lax.mul(lax.log(two), df), two)))
     log_probs = lax.add(lax.sub(nrml_cnst, lax.log(scale)), kernel)
-    return jnp.where(lax.lt(x, loc), -np.inf, log_probs)
+    return ew.where(lax.lt(x, loc), -np.inf, log_probs)
 
 
 def pdf(x, df, loc=0, scale=1):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import lax
+from hlox.numerics.numpy import elementwise as ew
 from hlox.numerics.numpy._util import promote_args_inexact
 from hlox.numerics.scipy.arguments import const
 from hlox.numerics.scipy.special import gammainc, gammaincc, gammaln, xlogy
@@ -17,11 +17,11 @@ def logpdf(x, a, loc=0, scale=1):
     x, a, loc, scale = promote_args_inexact("gamma.logpdf", x, a, loc, scale)
     ok = lax.ge(x, loc)
     one = const(x, 1)
-    y = jnp.where(ok, lax.div(lax.sub(x, loc), scale), one)
+    y = ew.where(ok, lax.div(lax.sub(x, loc), scale), one)
     log_linear_term = lax.sub(xlogy(lax.sub(a, one), y), y)
     shape_terms = lax.add(gammaln(a), lax.log(scale))
     log_probs = lax.sub(log_linear_term, shape_terms)
-    return jnp.where(ok, log_probs, -np.inf)
+    return ew.where(ok, log_probs, -np.inf)
 
 
 def pdf(x, a, loc=0, scale=1):
@@ -40,7 +40,7 @@ def logcdf(x, a, loc=0, scale=1):
 def sf(x, a, loc=0, scale=1):
     x, a, loc, scale = promote_args_inexact("gamma.sf", x, a, loc, scale)
     y = lax.div(lax.sub(x, loc), scale)
-    return jnp.where(lax.lt(y, const(y, 0)), 1, gammaincc(a, y))
+    return ew.where(lax.lt(y, const(y, 0)), 1, gammaincc(a, y))
 
 
 def logsf(x, a, loc=0, scale=1):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import lax
+from hlox.numerics.numpy import elementwise as ew
 from hlox.numerics.numpy._util import promote_args_inexact
 from hlox.numerics.scipy.arguments import const
 from hlox.numerics.scipy.special import xlog1py
@@ -19,11 +19,11 @@ def logpmf(k, p, loc=0):
     one = const(k, 1)
     x = lax.sub(k, loc)
     log_probs = xlog1py(lax.sub(x, one), -p) + lax.log(p)
-    return jnp.where(lax.le(x, zero), -np.inf, log_probs)
+    return ew.where(lax.le(x, zero), -np.inf, log_probs)
 
 
 def pmf(k, p, loc=0):
-    return jnp.exp(logpmf(k, p, loc))
+    return ew.exp(logpmf(k, p, loc))
 
 
 jit_public(globals())

@@ -1,8 +1,8 @@
 """`hlox.numerics.scipy.stats.gumbel_l`, as jax.scipy.stats.gumbel_l."""
 from __future__ import annotations
 
-import hlox.numpy as jnp
 from hlox.frontend import lax
+from hlox.numerics.numpy import elementwise as ew
 from hlox.numerics.scipy.special import xlog1py, xlogy
 from hlox.numerics.scipy.stats._util import jit_public, on_open_unit_interval, on_standard_variable
 
@@ -27,7 +27,7 @@ def cdf(x, loc=0, scale=1):
 
 
 def sf(x, loc=0, scale=1):
-    return jnp.exp(logsf(x, loc, scale))
+    return ew.exp(logsf(x, loc, scale))
 
 
 jit_public(globals())

@@ -1,8 +1,8 @@
 """`hlox.numerics.scipy.stats.logistic`, as jax.scipy.stats.logistic."""
 from __future__ import annotations
 
-import hlox.numpy as jnp
 from hlox.frontend import lax
+from hlox.numerics.numpy import elementwise as ew
 from hlox.numerics.numpy._util import promote_args_inexact
 from hlox.numerics.scipy.arguments import const
 from hlox.numerics.scipy.special import expit, logit
@@ -16,7 +16,7 @@ def logpdf(x, loc=0, scale=1):
     x = lax.div(lax.sub(x, loc), scale)
     two = const(x, 2)
     half_x = lax.div(x, two)
-    return lax.sub(lax.mul(lax.neg(two), jnp.logaddexp(half_x, lax.neg(half_x))), lax.log(scale))
+    return lax.sub(lax.mul(lax.neg(two), ew.logaddexp(half_x, lax.neg(half_x))), lax.log(scale))
 
 
 def pdf(x, loc=0, scale=1):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import lax
+from hlox.numerics.numpy import elementwise as ew
 from hlox.numerics.numpy._util import promote_args_inexact
 from hlox.numerics.scipy.arguments import const
 from hlox.numerics.scipy.special import gammaln, xlogy
@@ -20,7 +20,7 @@ def logpmf(k, n, p, loc=0):
     comb_term = lax.sub(lax.sub(gammaln(lax.add(y, n)), gammaln(n)), gammaln(lax.add(y, one)))
     log_linear_term = lax.add(xlogy(n, p), xlogy(y, lax.sub(one, p)))
     log_probs = lax.add(comb_term, log_linear_term)
-    return jnp.where(lax.lt(k, loc), -np.inf, log_probs)
+    return ew.where(lax.lt(k, loc), -np.inf, log_probs)
 
 
 def pmf(k, n, p, loc=0):

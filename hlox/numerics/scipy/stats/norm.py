@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import lax
+from hlox.numerics.numpy import array_constructors as arrays
 from hlox.numerics.numpy._util import promote_args_inexact
 from hlox.numerics.scipy.arguments import const
 from hlox.numerics.scipy import special
@@ -36,7 +36,7 @@ def logcdf(x, loc=0, scale=1):
 
 
 def ppf(q, loc=0, scale=1):
-    return jnp.asarray(special.ndtri(q) * scale + loc, float)
+    return arrays.asarray(special.ndtri(q) * scale + loc, float)
 
 
 logsf = reflected("norm.logsf", logcdf)

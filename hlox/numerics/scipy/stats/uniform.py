@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import hlox.numpy as jnp
 from hlox.frontend import lax
+from hlox.numerics.numpy import array_constructors as arrays, elementwise as ew, indexing_routines
 from hlox.numerics.numpy._util import promote_args_inexact
 from hlox.numerics.scipy.stats._util import jit_public
 
@@ -14,7 +14,7 @@ __all__ = ["logpdf", "pdf", "cdf", "ppf"]
 def logpdf(x, loc=0, scale=1):
     x, loc, scale = promote_args_inexact("uniform.logpdf", x, loc, scale)
     log_probs = lax.neg(lax.log(scale))
-    return jnp.where(jnp.logical_or(lax.gt(x, lax.add(loc, scale)), lax.lt(x, loc)), -np.inf,
+    return ew.where(ew.logical_or(lax.gt(x, lax.add(loc, scale)), lax.lt(x, loc)), -np.inf,
                      log_probs)
 
 
@@ -24,16 +24,16 @@ def pdf(x, loc=0, scale=1):
 
 def cdf(x, loc=0, scale=1):
     x, loc, scale = promote_args_inexact("uniform.cdf", x, loc, scale)
-    zero, one = (jnp.array(0, x.dtype), jnp.array(1, x.dtype))
+    zero, one = (arrays.array(0, x.dtype), arrays.array(1, x.dtype))
     conds = [lax.lt(x, loc), lax.gt(x, lax.add(loc, scale)),
              lax.ge(x, loc) & lax.le(x, lax.add(loc, scale))]
     vals = [zero, one, lax.div(lax.sub(x, loc), scale)]
-    return jnp.select(conds, vals)
+    return indexing_routines.select(conds, vals)
 
 
 def ppf(q, loc=0, scale=1):
     q, loc, scale = promote_args_inexact("uniform.ppf", q, loc, scale)
-    return jnp.where(jnp.isnan(q) | (q < 0) | (q > 1), np.nan, lax.add(loc, lax.mul(scale, q)))
+    return ew.where(ew.isnan(q) | (q < 0) | (q > 1), np.nan, lax.add(loc, lax.mul(scale, q)))
 
 
 jit_public(globals())
