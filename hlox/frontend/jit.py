@@ -15,7 +15,7 @@ from hlox.frontend import dtypes, errors
 from hlox.lowering.avals import ShapedArray
 from hlox.frontend.core import Trace, Tracer, aval_of, current_trace, to_array, tracing
 from hlox.frontend.primitives import COMPILE_TIME_EVAL, emit
-from hlox.lowering import executable, pytree
+from hlox.lowering import executable, pytree, symbols
 from hlox.lowering.array import Array
 from hlox.lowering.mlir import ir
 
@@ -232,7 +232,7 @@ class JitFunction:
         per_module = self._module_functions.setdefault(outer.module, {}) if _weakrefable(outer.module) else {}
         traced = per_module.get(key)
         if traced is None or traced.consts_have_tracers:
-            name = _unique_symbol(outer.module, _symbol_name(self.fun))
+            name = symbols.fresh_symbol_name(outer.module, _symbol_name(self.fun), reserved=("main",))
             traced = self._trace(key, treedef, statics, static_kw, fn_name=name,
                                  module=outer.module, visibility="private")
             traced.consts_have_tracers = any(isinstance(c, Tracer) for c in traced.consts)
@@ -335,7 +335,7 @@ def trace_private_function(fun, args, kwargs, trace, description="function"):
     """
     jitted = JitFunction(fun)
     key, leaves, treedef, statics, static_kw = jitted._key(args, kwargs)
-    name = _unique_symbol(trace.module, _symbol_name(fun))
+    name = symbols.fresh_symbol_name(trace.module, _symbol_name(fun), reserved=("main",))
     traced = jitted._trace(key, treedef, statics, static_kw, fn_name=name, module=trace.module,
                            visibility="private")
     return traced, leaves
@@ -360,17 +360,6 @@ def _symbol_name(fun):
     name = getattr(fun, "__name__", "fn")
     clean = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
     return clean or "fn"
-
-
-def _unique_symbol(module, base):
-    taken = {ir.StringAttr(op.attributes["sym_name"]).value for op in module.body.operations
-             if "sym_name" in op.attributes}
-    if base not in taken and base != "main":
-        return base
-    i = 0
-    while f"{base}_{i}" in taken:
-        i += 1
-    return f"{base}_{i}"
 
 
 def _def_site(fun):

@@ -8,7 +8,7 @@ import numpy as np
 from hlox import config
 
 from hlox.lowering.avals import ShapedArray
-from hlox.lowering import mlir
+from hlox.lowering import mlir, symbols
 from hlox.lowering.mlir import ir
 from hlox.passes.registry import PassError
 
@@ -24,34 +24,25 @@ def ir_dtypes(transform):
     return run
 
 
-def symbol_name(op) -> str:
-    return ir.StringAttr(op.attributes["sym_name"]).value
+symbol_name = symbols.symbol_name
+functions = symbols.functions
 
 
 def module_body(module_op) -> ir.Block:
     return module_op.regions[0].blocks[0]
 
 
-def functions(module_op) -> dict:
-    return {symbol_name(op.operation): op.operation for op in module_body(module_op).operations
-            if op.operation.name == "func.func"}
-
-
 def find_function(module_op, name: str):
-    found = functions(module_op).get(name)
-    if found is None:
-        raise PassError(f"no function @{name} in the module", op=module_op)
-    return found
+    """The `func.func @name` of the module; a PassError at the module (listing the functions
+    there are) otherwise."""
+    try:
+        return symbols.find_function(module_op, name)
+    except symbols.FunctionNotFoundError as e:
+        raise PassError(str(e), op=module_op) from None
 
 
 def unique_name(module_op, base: str) -> str:
-    taken = functions(module_op)
-    if base not in taken:
-        return base
-    i = 1
-    while f"{base}_{i}" in taken:
-        i += 1
-    return f"{base}_{i}"
+    return symbols.fresh_symbol_name(module_op, base)
 
 
 def clone_function(module_op, func_op, new_name: str):
