@@ -123,7 +123,7 @@ class Trace:
             self.module = ir.Module.create() if module is None else module
             arg_types = [mlir.tensor_type(a.shape, a.dtype) for a in arg_avals]
             ftype = ir.FunctionType.get(arg_types, [])
-            with ir.InsertionPoint(self.module.body):
+            with ir.InsertionPoint(self.module.operation.regions[0].blocks[0]):
                 self.func_op = func_dialect.FuncOp(fn_name, ftype)
             if visibility:
                 self.func_op.attributes["sym_visibility"] = ir.StringAttr.get(visibility)

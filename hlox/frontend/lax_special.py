@@ -355,12 +355,9 @@ def _upcast_half(impl):
     return wrapped
 
 
-bessel_i0e_value = _upcast_half(_i0e_impl)  # without its custom_jvp (for the passes' rules)
-
-
 @custom_jvp
 def bessel_i0e(x):
-    return bessel_i0e_value(x)
+    return _upcast_half(_i0e_impl)(x)
 
 
 @custom_jvp
@@ -375,13 +372,12 @@ def _bessel_i0e_jvp(primals, tangents):
     return y, lax.mul(g, lax.sub(bessel_i1e(x), lax.mul(lax.sign(x), y)))
 
 
-def bessel_i1e_derivative(x, y, i0e=None):
-    """d bessel_i1e(x) / dx, given y = bessel_i1e(x) (with `i0e` for bessel_i0e)."""
-    i0e = i0e or bessel_i0e
+def bessel_i1e_derivative(x, y):
+    """d bessel_i1e(x) / dx, given y = bessel_i1e(x)."""
     eps = _finfo(x.dtype).eps
     not_tiny = lax.gt(lax.abs(x), _c(x, eps))
     safe_x = lax.select(not_tiny, x, _c(x, eps))
-    dy_dx = lax.sub(i0e(safe_x),
+    dy_dx = lax.sub(bessel_i0e(safe_x),
                     lax.mul(y, lax.add(lax.sign(safe_x), lax.reciprocal(safe_x))))
     return lax.select(not_tiny, dy_dx, _c(x, 0.5))
 
