@@ -3,9 +3,9 @@ hlox.numerics.nn)."""
 from hlox.numerics.nn.activations import *  # noqa: F401,F403
 from hlox.numerics.nn.activations import __all__ as _activations
 from hlox.numerics.nn.attention import dot_product_attention  # noqa: F401
-from hlox.numerics.nn.normalizations import *  # noqa: F401,F403
-from hlox.numerics.nn.normalizations import __all__ as _normalizations
-from hlox.numerics.scipy.logsumexp import logsumexp  # noqa: F401
+from hlox.numerics.normalizations import *  # noqa: F401,F403
+from hlox.numerics.normalizations import __all__ as _normalizations
+from hlox.numerics.logsumexp import logsumexp  # noqa: F401
 from hlox.nn import initializers  # noqa: F401
 
 __all__ = sorted(_activations + _normalizations

@@ -12,7 +12,7 @@ import numpy as np
 from hlox.frontend import dtypes, errors, lax
 from hlox.frontend.custom_derivatives import custom_jvp
 from hlox.numerics.numpy import elementwise as jnp
-from hlox.numerics.nn.arguments import arraylike
+from hlox.numerics.numpy._util import arraylike
 from hlox.numerics.numpy._util import canonicalize_axis, promote_args_inexact
 from hlox.numerics.numpy.shape import split
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from hlox.frontend import dtypes, errors, lax
-from hlox.numerics.nn.normalizations import softmax
+from hlox.numerics.normalizations import softmax
 from hlox.numerics.numpy import (array_constructors as arrays, creation, elementwise as ew,
                                  shape as shape_ops)
 from hlox.numerics.numpy import tensor_contractions as contractions
 from hlox.numerics.numpy._util import broadcast_to
-from hlox.numerics.scipy.logsumexp import logsumexp
+from hlox.numerics.logsumexp import logsumexp
 
 __all__ = ["dot_product_attention"]
 

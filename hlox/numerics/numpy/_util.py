@@ -188,3 +188,9 @@ def _static_fill(fill_value):
     if np.ndim(fill_value) != 0:
         raise errors.value_error("fill_value argument to indexed get() must be a scalar")
     return np.asarray(fill_value).item()
+
+
+def arraylike(name, x):
+    """`x` as an array, after JAX's check that it is array-like (not a list)."""
+    check_arraylike(name, x)
+    return asarray(x)

@@ -10,7 +10,7 @@ import numpy as np
 from hlox.frontend import errors, lax
 from hlox.frontend.control_flow import while_loop
 from hlox.frontend.jit import eager_jit
-from hlox.numerics.nn.normalizations import softmax
+from hlox.numerics.normalizations import softmax
 from hlox.numerics.numpy import elementwise as ew, reductions, shape as shape_ops
 from hlox.numerics.numpy._util import broadcast_to
 from hlox.numerics.random.arguments import canonical_shape, check_shape, float_dtype, shape_of

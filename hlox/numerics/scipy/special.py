@@ -10,8 +10,8 @@ import numpy as np
 from hlox.frontend import dtypes, errors, lax, lax_special
 from hlox.frontend.custom_derivatives import custom_jvp
 from hlox.frontend.jit import eager_jit
-from hlox.numerics.nn.normalizations import log_softmax as nn_log_softmax
-from hlox.numerics.nn.normalizations import softmax as nn_softmax
+from hlox.numerics.normalizations import log_softmax as nn_log_softmax
+from hlox.numerics.normalizations import softmax as nn_softmax
 from hlox.numerics.numpy import (array_constructors as arrays, creation, elementwise as ew,
                                  indexing_routines)
 from hlox.numerics.numpy import polynomial as poly, reductions, shape as shape_ops
@@ -23,7 +23,7 @@ from hlox.numerics.scipy.arguments import float32_or_64, inexact_unary, real_onl
 from hlox.numerics.scipy.gamma_functions import (beta, betainc, betaln, comb, digamma, factorial,
                                                  gamma, gammainc, gammaincc, gammaln, gammasgn,
                                                  loggamma, multigammaln, poch)
-from hlox.numerics.scipy.logsumexp import logsumexp
+from hlox.numerics.logsumexp import logsumexp
 from hlox.transforms.autodiff import jvp
 
 __all__ = ["bernoulli", "beta", "betainc", "betaln", "boxcox", "boxcox1p", "comb", "digamma",

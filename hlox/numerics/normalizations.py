@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from hlox.frontend import dtypes, errors, lax
-from hlox.numerics.nn.arguments import arraylike
+from hlox.numerics.numpy._util import arraylike
 from hlox.numerics.numpy import elementwise as jnp
 from hlox.numerics.numpy._util import asarray
-from hlox.numerics.scipy.logsumexp import count_masked, logsumexp, reduce_masked
+from hlox.numerics.logsumexp import count_masked, logsumexp, reduce_masked
 
 __all__ = ["log_softmax", "logmeanexp", "softmax", "standardize"]
 
