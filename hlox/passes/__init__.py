@@ -18,13 +18,13 @@ import os
 
 from hlox.passes.diagnostics import Diagnostic, emit_error, emit_remark, emit_warning, note
 from hlox.passes.pipeline import Nested, PassRef, PipelineError, apply, parse_pipeline, run, validate
-from hlox.passes.registry import (Option, PassError, PassInfo, get, mlir_pass_anchor, mlir_pass_options,
+from hlox.passes.registry import (NoRuleError, Option, PassError, PassInfo, get, mlir_pass_anchor, mlir_pass_options,
                                   mlir_passes, python_passes, register)
 from hlox.passes.rewrite import RewritePass, rewrite_pass
 from hlox.passes import transform_passes  # noqa: F401  (registers hlox-jvp, hlox-vjp, hlox-grad, hlox-batch)
 
 __all__ = ["Diagnostic", "emit_error", "emit_remark", "emit_warning", "note", "Nested", "PassRef",
-           "PipelineError", "apply", "parse_pipeline", "run", "validate", "Option", "PassError", "PassInfo", "get",
+           "PipelineError", "apply", "parse_pipeline", "run", "validate", "NoRuleError", "Option", "PassError", "PassInfo", "get",
            "mlir_pass_anchor", "mlir_pass_options", "mlir_passes", "python_passes", "register",
            "RewritePass", "rewrite_pass", "load_plugin"]
 

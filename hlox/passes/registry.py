@@ -36,6 +36,11 @@ class PassError(ValueError):
         self.op = op
 
 
+class NoRuleError(PassError, NotImplementedError):
+    """A transformation has no rule for an op: also a NotImplementedError, as JAX raises for a
+    primitive without a differentiation or batching rule."""
+
+
 def _bool(text: str) -> bool:
     table = {"true": True, "1": True, "false": False, "0": False}
     if text.lower() not in table:

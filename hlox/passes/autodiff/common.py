@@ -9,6 +9,7 @@ location is the same as when tracing user code.
 from __future__ import annotations
 
 from hlox.frontend import lax, op_catalog
+from hlox.passes.registry import NoRuleError
 from hlox.passes.rules import OpSite, table_decorator
 
 JVP_RULES: dict = {}
@@ -19,6 +20,16 @@ NON_DIFFERENTIABLE = op_catalog.ZERO_DERIVATIVE
 
 jvp_rule = table_decorator(JVP_RULES)
 vjp_rule = table_decorator(VJP_RULES)
+
+
+def no_rule(op, mode, what=None):
+    """The error for an op the pass `hlox-{mode}` cannot differentiate; the op catalog's reason
+    when the op is declared without a derivative."""
+    what = what or f"'{op.name}'"
+    entry = op_catalog.CATALOG.get(op.name)
+    reason = f": {entry.no_derivative}" if entry is not None and entry.no_derivative else ""
+    return NoRuleError(f"no differentiation rule for {what} (at {op.location}); hlox-{mode} "
+                       f"cannot differentiate this op{reason}", op=op)
 
 
 class Site(OpSite):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from hlox.frontend.core import Trace
 from hlox.lowering.mlir import ir
 from hlox.passes import irutil
-from hlox.passes.autodiff.common import JVP_RULES, NON_DIFFERENTIABLE, Site, instantiate
+from hlox.passes.autodiff.common import JVP_RULES, NON_DIFFERENTIABLE, Site, instantiate, no_rule
 from hlox.passes.registry import PassError
 
 
@@ -67,8 +67,7 @@ def propagate(trace, module_op, block, tangents):
             continue
         rule = JVP_RULES.get(op.name)
         if rule is None:
-            raise PassError(f"no differentiation rule for '{op.name}' (at {op.location}); "
-                            "hlox-jvp cannot differentiate this op", op=op)
+            raise no_rule(op, "jvp")
         trace.ip = ir.InsertionPoint.after(op)
         trace.location = op.location
         site = Site(trace, op, module_op, "jvp")

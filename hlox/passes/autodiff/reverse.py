@@ -11,7 +11,7 @@ from hlox.frontend import lax
 from hlox.frontend.core import Trace
 from hlox.lowering.mlir import ir
 from hlox.passes import irutil
-from hlox.passes.autodiff.common import NON_DIFFERENTIABLE, VJP_RULES, Site, add_maybe, instantiate
+from hlox.passes.autodiff.common import NON_DIFFERENTIABLE, VJP_RULES, Site, add_maybe, instantiate, no_rule
 from hlox.passes.autodiff.forward import check_wrt, default_wrt
 from hlox.passes.registry import PassError
 
@@ -109,8 +109,7 @@ def backpropagate(trace, module_op, block, cts, active):
             continue
         rule = VJP_RULES.get(op.name)
         if rule is None:
-            raise PassError(f"no differentiation rule for '{op.name}' (at {op.location}); "
-                            "hlox-vjp cannot differentiate this op", op=op)
+            raise no_rule(op, "vjp")
         trace.ip = ip
         trace.location = op.location
         site = Site(trace, op, module_op, "vjp")

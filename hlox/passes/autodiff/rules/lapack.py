@@ -14,10 +14,9 @@ from hlox.frontend import lax_linalg as linalg
 from hlox.frontend.core import Trace
 from hlox.lowering.mlir import func as func_dialect, ir
 from hlox.passes import irutil
-from hlox.passes.autodiff.common import instantiate, jvp_rule, vjp_rule, zeros_like
+from hlox.passes.autodiff.common import instantiate, jvp_rule, no_rule, vjp_rule, zeros_like
 from hlox.passes.autodiff.rules import linalg as linalg_rules
 from hlox.passes.autodiff.rules.calls import _call, _result_avals
-from hlox.passes.registry import PassError
 
 __all__ = ["KERNEL_JVPS", "KERNEL_VJPS", "lapack_kernel"]
 
@@ -39,8 +38,7 @@ def _flags(op):
 def _no_rule(site, mode):
     target = ir.StringAttr(site.attr("call_target_name")).value if site.has("call_target_name") \
         else "?"
-    raise PassError(f"no differentiation rule for '{site.name}' to '{target}' (at "
-                    f"{site.op.location}); hlox-{mode} cannot differentiate this op", op=site.op)
+    raise no_rule(site.op, mode, f"'{site.name}' to '{target}'")
 
 
 # -- potrf: the factor in the `uplo` triangle, the other triangle passed through -------------------
