@@ -26,10 +26,13 @@ _HOMES = {
                           "device_put", "devices", "eval_shape", "local_device_count", "local_devices",
                           "named_call", "named_scope", "process_count", "process_index"),
     "hlox.lowering.array": ("Array",),
+    "hlox.frontend.sharding_api": ("make_mesh", "make_array_from_callback",
+                                   "make_array_from_single_device_arrays", "set_mesh"),
+    "hlox.lowering.sharding": ("NamedSharding", "P"),
     "hlox.lowering.runtime": ("Device",),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
-_NAMESPACES = ("numpy", "lax", "tree_util", "tree", "nn", "scipy", "random", "ad_checkpoint", "ops", "debug",
+_NAMESPACES = ("sharding", "numpy", "lax", "tree_util", "tree", "nn", "scipy", "random", "ad_checkpoint", "ops", "debug",
                "dtypes", "errors")
 
 

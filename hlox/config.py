@@ -12,6 +12,7 @@ _FLAGS = {
     "jax_numpy_rank_promotion": "allow",
     "jax_disable_jit": False,
     "jax_default_device": None,
+    "jax_num_cpu_devices": int(os.environ.get("JAX_NUM_CPU_DEVICES", "-1")),
 }
 _listeners = []
 

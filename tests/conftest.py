@@ -58,3 +58,7 @@ def assert_matches(actual, expected, rtol=1e-6, atol=1e-6, check_dtype=True, che
                                    rtol=rtol, atol=atol, equal_nan=True)
     else:
         np.testing.assert_array_equal(a, e)
+
+
+# tests/multidevice needs a process started with 8 devices: tests/test_multidevice.py runs it.
+collect_ignore = [] if os.environ.get("HLOX_MULTIDEVICE") else ["multidevice"]

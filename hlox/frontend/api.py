@@ -11,6 +11,7 @@ from hlox.frontend import dtypes, primitives
 from hlox.frontend.core import Tracer, to_array
 from hlox.frontend.jit import JitFunction, jit
 from hlox.lowering import executable, pytree, runtime
+from hlox.lowering import sharding as sharding_lib
 from hlox.lowering.array import Array
 
 
@@ -36,28 +37,41 @@ def default_backend():
 def _target_device(device):
     if device is None:
         return None
-    if hasattr(device, "_device"):  # a sharding
-        return device._device
+    if isinstance(device, sharding_lib.Sharding) and len(device._device_assignment) == 1:
+        return device._device_assignment[0]
     return device
 
 
-def device_put(x, device=None, *, src=None, donate=False, may_alias=None):
-    target = _target_device(device)
-
-    def put(leaf):
-        if isinstance(leaf, Tracer):
+def _put_leaf(leaf, target):
+    if isinstance(leaf, Tracer):
+        return leaf
+    if isinstance(target, sharding_lib.Sharding):  # several devices
+        if isinstance(leaf, Array) and leaf.sharding == target:
             return leaf
-        if isinstance(leaf, Array):
-            if target is None or leaf.device == target:
-                return leaf
-            host = np.asarray(leaf)
-            return Array.from_host(host, leaf.dtype, leaf.weak_type, target, committed=True)
-        dtype, weak = dtypes.dtype_of(leaf)
-        if target is None:
-            return to_array(leaf, dtype, weak)
-        return Array.from_host(np.asarray(leaf), dtype, weak, target, committed=True)
+        dtype, weak = (leaf.dtype, leaf.weak_type) if isinstance(leaf, Array) \
+            else dtypes.dtype_of(leaf)
+        host = np.asarray(leaf)
+        sharding_lib.check_divisible(target, host.shape, "the device_put arguments")
+        return Array.from_host_sharded(host, dtype, weak, target)
+    if isinstance(leaf, Array):
+        if target is None or leaf.device == target:
+            return leaf
+        host = np.asarray(leaf)
+        return Array.from_host(host, leaf.dtype, leaf.weak_type, target, committed=True)
+    dtype, weak = dtypes.dtype_of(leaf)
+    if target is None:
+        return to_array(leaf, dtype, weak)
+    return Array.from_host(np.asarray(leaf), dtype, weak, target, committed=True)
+
+
+def device_put(x, device=None, *, src=None, donate=False, may_alias=None):
+    """Put every leaf of `x` on `device`: a device, a sharding, or a pytree prefix of them."""
     leaves, tree = pytree.flatten(x)
-    return tree.unflatten([put(l) for l in leaves])
+    if device is None or isinstance(device, (runtime.Device, sharding_lib.Sharding)):
+        targets = [_target_device(device)] * len(leaves)
+    else:
+        targets = [_target_device(t) for t in pytree.broadcast_prefix(device, x)]
+    return tree.unflatten([_put_leaf(l, t) for l, t in zip(leaves, targets)])
 
 
 def device_get(x):

@@ -137,6 +137,7 @@ class Trace:
         self._const_cache = {}
 
     location = None  # set by IR passes: ops they emit carry the location of the op they stand for
+    mesh = None      # the Mesh a sharding annotation in this function refers to
 
     @classmethod
     def over_function(cls, module, func_op, description="a pass"):

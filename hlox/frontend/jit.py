@@ -11,12 +11,14 @@ import weakref
 
 import numpy as np
 
-from hlox.frontend import dtypes, errors
+from hlox.frontend import dtypes, errors, sharding_ir
 from hlox.lowering.avals import ShapedArray
 from hlox.frontend.core import Trace, Tracer, aval_of, current_trace, to_array, tracing
 from hlox.frontend.primitives import COMPILE_TIME_EVAL, emit
 from hlox.lowering import executable, pytree, symbols
+from hlox.lowering import sharding as sharding_lib
 from hlox.lowering.array import Array
+from hlox.lowering.sharding import SingleDeviceSharding
 from hlox.lowering.mlir import ir
 
 
@@ -46,6 +48,9 @@ def _leaf_aval(leaf, where):
 class Traced:
     """The result of tracing a function for one signature: its module and how to call it."""
 
+    mesh = None           # the mesh of a partitioned (sharded) computation
+    in_shardings = None   # per argument leaf: the sharding its buffer must have
+
     def __init__(self, trace, out_tree, out_avals, consts, donated, fn_name):
         self.module = trace.module
         self.func_op = trace.func_op
@@ -58,16 +63,24 @@ class Traced:
 
     def executable(self):
         if self._executable is None:
-            exe = executable.compile_module(self.module, len(self.out_avals))
+            exe = executable.compile_module(self.module, len(self.out_avals), mesh=self.mesh)
             if exe._handlers is None:
                 exe.set_output_avals(self.out_avals)
             self._executable = exe
-            self._const_bufs = [c._buf for c in self.consts]
+            consts = self.consts
+            if self.mesh is not None:  # every argument goes where the partitioner wants it
+                n = len(self.in_shardings)
+                expected = exe.input_shardings(self.arg_avals + [c.aval for c in consts])
+                self.in_shardings = expected[:n]
+                consts = [sharding_ir._put(c, s) for c, s in zip(consts, expected[n:])]
+            self._const_bufs = [c._buf for c in consts]
             self._single = self.out_tree.num_leaves == 1 and self.out_tree.num_nodes == 1
         return self._executable
 
     def run(self, leaves):
         """The hot path: leaves are Arrays (or cached scalars) matching the traced signature."""
+        if self.in_shardings is not None:
+            leaves = [_on_sharding(leaf, s) for leaf, s in zip(leaves, self.in_shardings)]
         bufs = [leaf._buf if type(leaf) is Array else to_array(leaf)._buf for leaf in leaves]
         bufs.extend(self._const_bufs)
         try:
@@ -81,6 +94,16 @@ class Traced:
         if self._single:
             return Array(outs[0], avals[0])
         return self.out_tree.unflatten([Array(b, a) for b, a in zip(outs, avals)])
+
+
+def _on_sharding(leaf, sharding):
+    if type(leaf) is Array and leaf._buf._sharding == sharding:
+        return leaf
+    if isinstance(leaf, Array) and leaf.committed and len(leaf.devices()) > 1 and \
+            leaf.devices() != set(sharding._device_assignment):
+        raise ValueError(f"Received incompatible devices for jitted computation: an argument is "
+                         f"committed to {leaf.sharding} but the computation runs on {sharding}")
+    return sharding_ir._put(leaf, sharding)
 
 
 def _arg_names(fn, args, kwargs, leaf_counts):
@@ -98,7 +121,8 @@ def _arg_names(fn, args, kwargs, leaf_counts):
 
 class JitFunction:
     def __init__(self, fun, static_argnums=(), static_argnames=(), donate_argnums=(),
-                 donate_argnames=(), keep_unused=False, inline=False):
+                 donate_argnames=(), keep_unused=False, inline=False, in_shardings=None,
+                 out_shardings=None):
         if not callable(fun):
             raise TypeError(f"jit expects a callable, got {type(fun).__name__}")
         self.fun = fun
@@ -127,6 +151,8 @@ class JitFunction:
             params = list(self._sig.parameters)
             self.donate_argnums |= {params.index(n) for n in _as_tuple(donate_argnames) if n in params}
         self.inline = inline
+        self.in_shardings = in_shardings
+        self.out_shardings = out_shardings
         self._cache: dict = {}
         self._fast: dict = {}
         self._module_functions = weakref.WeakKeyDictionary()
@@ -151,7 +177,8 @@ class JitFunction:
         statics, static_kw, dyn_args, dyn_kw = self._split(args, kwargs)
         leaves, treedef = pytree.flatten((dyn_args, dyn_kw))
         avals = tuple(_leaf_aval(l, i) for i, l in enumerate(leaves))
-        key = (treedef, avals, statics, static_kw, dtypes.config.x64_enabled())
+        placed = tuple(_placement(l) for l in leaves)
+        key = (treedef, avals, statics, static_kw, dtypes.config.x64_enabled(), placed)
         return key, leaves, treedef, statics, static_kw
 
     # -- tracing -----------------------------------------------------------------
@@ -160,9 +187,19 @@ class JitFunction:
         avals = key[1]
         self.trace_count += 1
         donated_leaves = self._donated_leaf_mask(treedef, statics)
+        in_shardings = self._leaf_in_shardings(treedef, avals, key[5]) if module is None \
+            else [None] * len(avals)
+        mesh = sharding_ir.mesh_of(in_shardings + self._out_sharding_list())
         # attribute makers: the attributes belong to the context the trace picks
-        arg_attrs = [{"jax.buffer_donor": lambda: ir.BoolAttr.get(True)} if d else {}
-                     for d in donated_leaves] if any(donated_leaves) else None
+        arg_attrs = [{} for _ in avals]
+        for attrs, d in zip(arg_attrs, donated_leaves):
+            if d:
+                attrs["jax.buffer_donor"] = lambda: ir.BoolAttr.get(True)
+        if mesh is not None:
+            for attrs, s, a in zip(arg_attrs, in_shardings, avals):
+                if isinstance(s, sharding_lib.NamedSharding):
+                    attrs["sdy.sharding"] = functools.partial(sharding_ir.sharding_attr, s, len(a.shape))
+        arg_attrs = arg_attrs if any(arg_attrs) else None
         trace = Trace(avals, fn_name=fn_name, module=module, visibility=visibility,
                       description=f"{getattr(self.fun, '__name__', self.fun)} for jit "
                                   f"(defined at {_def_site(self.fun)})",
@@ -179,9 +216,65 @@ class JitFunction:
             outs = self.fun(*full_args, **kwargs)
             out_leaves, out_tree = pytree.flatten(outs)
             out_leaves = [_check_output(o) for o in out_leaves]
-            out_avals = trace.finish(out_leaves)
-        return Traced(trace, out_tree, out_avals, list(trace.captures), donated_leaves,
-                      fn_name)
+            result_attrs = None
+            if mesh is None and trace.mesh is not None:  # a with_sharding_constraint inside
+                mesh = trace.mesh
+                in_shardings = [None] * len(avals)
+            if mesh is not None:
+                sharding_ir.declare_mesh(trace.module, mesh)
+                result_attrs = self._result_attrs(out_tree, out_leaves)
+            out_avals = trace.finish(out_leaves, result_attrs)
+        traced = Traced(trace, out_tree, out_avals, list(trace.captures), donated_leaves, fn_name)
+        traced.arg_avals = list(avals)
+        if mesh is not None and module is not None:
+            traced.mesh = mesh  # the caller's trace takes it over
+        elif mesh is not None:
+            traced.mesh = mesh
+            replicated = sharding_lib.NamedSharding(mesh, sharding_lib.PartitionSpec())
+            traced.in_shardings = [s if isinstance(s, sharding_lib.NamedSharding) else replicated
+                                   for s in in_shardings]
+        return traced
+
+    # -- shardings -----------------------------------------------------------------
+    def _out_sharding_list(self):
+        return [s for s in pytree.flatten(self.out_shardings, is_leaf=lambda x: x is None)[0]
+                if s is not None]
+
+    def _leaf_in_shardings(self, treedef, avals, placed):
+        """Per argument leaf: the in_shardings entry, else the sharding of a committed argument
+        on several devices, else None (the partitioner chooses)."""
+        given = [None] * len(avals)
+        if self.in_shardings is not None:
+            args_tree = treedef.children()[0]
+            prefix = self.in_shardings
+            if not isinstance(prefix, (tuple, list)) or args_tree.num_leaves == 0:
+                prefix = (prefix,) * len(args_tree.children())
+            if isinstance(self.in_shardings, (tuple, list)) and \
+                    len(self.in_shardings) != len(args_tree.children()):
+                raise ValueError(f"jit in_shardings has {len(self.in_shardings)} entries but the "
+                                 f"function was called with {len(args_tree.children())} "
+                                 "positional arguments")
+            args = args_tree.unflatten([0] * args_tree.num_leaves)
+            given = pytree.broadcast_prefix(tuple(prefix), tuple(args)) + \
+                [None] * treedef.children()[1].num_leaves
+        shardings = [g if g is not None else p for g, p in zip(given, placed)]
+        for i, (s, a) in enumerate(zip(shardings, avals)):
+            if s is not None:
+                sharding_lib.check_divisible(s, a.shape, f"the arguments of jit (leaf {i})")
+        return shardings
+
+    def _result_attrs(self, out_tree, out_leaves):
+        if self.out_shardings is None:
+            return None
+        targets = pytree.broadcast_prefix(self.out_shardings, out_tree.unflatten([0] * len(out_leaves)))
+        attrs = []
+        for s, o in zip(targets, out_leaves):
+            if s is None:
+                attrs.append({})
+                continue
+            sharding_lib.check_divisible(s, o.shape, "the outputs of jit")
+            attrs.append({"sdy.sharding": sharding_ir.sharding_attr(s, len(o.shape))})
+        return attrs
 
     def _donated_leaf_mask(self, treedef, statics):
         if not self.donate_argnums:
@@ -237,6 +330,8 @@ class JitFunction:
                                  module=outer.module, visibility="private")
             traced.consts_have_tracers = any(isinstance(c, Tracer) for c in traced.consts)
             per_module[key] = traced
+        if traced.mesh is not None:
+            outer.mesh = traced.mesh
         outs = call_function(outer, traced.fn_name, list(leaves) + traced.consts, traced.out_avals)
         return traced.out_tree.unflatten(outs)
 
@@ -262,6 +357,13 @@ class JitFunction:
 Traced.consts_have_tracers = False
 
 
+def _placement(leaf):
+    """The sharding of an argument committed to several devices (it decides the partitioning)."""
+    if type(leaf) is Array and type(leaf._buf._sharding) is sharding_lib.NamedSharding:
+        return leaf._buf._sharding
+    return None
+
+
 def _evaluate_now(args, kwargs):
     """Under hlox.ensure_compile_time_eval, a call on concrete values runs while tracing."""
     return COMPILE_TIME_EVAL[0] and not any(isinstance(leaf, Tracer)
@@ -282,6 +384,8 @@ def _fast_signature(treedef, leaves):
         t = type(leaf)
         if t is Array:
             signature.append(leaf.aval.key)
+            if type(leaf._buf._sharding) is not SingleDeviceSharding:
+                signature.append(leaf._buf._sharding)
         elif t in _SCALAR_TYPES:
             signature.append(t)
         elif t is np.ndarray:  # its abstract value follows from shape, dtype and the x64 flag
@@ -430,9 +534,10 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(),
         return functools.partial(jit, static_argnums=static_argnums,
                                  static_argnames=static_argnames, donate_argnums=donate_argnums,
                                  donate_argnames=donate_argnames, keep_unused=keep_unused,
-                                 inline=inline)
+                                 inline=inline, in_shardings=in_shardings,
+                                 out_shardings=out_shardings)
     jitted = JitFunction(fun, static_argnums, static_argnames, donate_argnums, donate_argnames,
-                         keep_unused, inline)
+                         keep_unused, inline, in_shardings, out_shardings)
     jitted.honours_disable_jit = True
     return jitted
 

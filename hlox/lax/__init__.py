@@ -9,6 +9,7 @@ from hlox.frontend.convolution import __all__ as _conv_all
 from hlox.frontend.fft import *  # noqa: F401,F403
 from hlox.frontend.fft import __all__ as _fft_all
 from hlox.frontend.slicing import *  # noqa: F401,F403
+from hlox.frontend.sharding_ir import with_sharding_constraint  # noqa: F401
 from hlox.frontend.slicing import __all__ as _slicing_all
 from hlox.frontend.windowed_reductions import *  # noqa: F401,F403
 from hlox.frontend.windowed_reductions import __all__ as _windowed_all
@@ -32,5 +33,5 @@ from hlox.lax import linalg  # noqa: E402,F401
 
 __all__ = sorted(set(_lax_all) | set(_control_flow_all) | set(_conv_all) | set(_fft_all) | set(_slicing_all) | set(_windowed_all) | set(_special_all)
                  | set(_convolution_all) | set(_dot_all) | set(_exponentials_all) | set(_rng_all)
-                 | set(_selection_all) | set(_shapes_all) | set(_solves_all))
+                 | set(_selection_all) | set(_shapes_all) | set(_solves_all) | {"with_sharding_constraint"})
 from hlox.numerics import array_methods as _array_methods  # noqa: E402,F401  (attaches the operators of Arrays and tracers)

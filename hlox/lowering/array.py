@@ -57,13 +57,29 @@ class Array:
     def nbytes(self):
         return self.size * self.itemsize
 
+    @staticmethod
+    def from_host_sharded(host: np.ndarray, dtype, weak_type, sharding):
+        host = np.asarray(host)
+        if host.dtype != dtype:
+            host = host.astype(dtype)
+        aval = ShapedArray(host.shape, dtype, weak_type)
+        return Array(runtime.to_devices(host, aval, sharding), aval)
+
     # -- where it is -------------------------------------------------------------
     @property
     def device(self):
-        return self._buf._sharding._device
+        """The device of a single-device array; the sharding of one on several (as JAX)."""
+        sharding = self._buf._sharding
+        if len(sharding._device_assignment) == 1:
+            return sharding._device_assignment[0]
+        return sharding
 
     def devices(self):
-        return {self.device}
+        return set(self._buf._sharding._device_assignment)
+
+    @property
+    def _single_device(self):
+        return len(self._buf._sharding._device_assignment) == 1
 
     @property
     def sharding(self):
@@ -97,7 +113,7 @@ class Array:
     def _value(self) -> np.ndarray:
         if self._npy is None:
             self._check_alive()
-            value = runtime.to_host(self._buf)
+            value = runtime.to_host(self._buf) if self._single_device else self._gather()
             value.flags.writeable = False
             self._npy = value
         return self._npy
@@ -157,20 +173,60 @@ class Array:
     def copy_to_host_async(self):
         self._buf._copy_single_device_array_to_host_async()
 
+    def _gather(self) -> np.ndarray:
+        if self.sharding.is_fully_replicated:
+            return runtime.to_host(self._buf._arrays[0])
+        value = np.empty(self.shape, self.dtype)
+        for shard in self.addressable_shards:
+            value[shard.index] = runtime.to_host(shard.data._buf)
+        return value
+
     def addressable_data(self, index):
-        return self
+        return self.addressable_shards[index].data
 
     @property
     def addressable_shards(self):
-        return [self]
+        if self._single_device:
+            device = self._buf._sharding._device_assignment[0]
+            return [Shard(device, (slice(None),) * self.ndim, self)]
+        index_map = self.sharding.devices_indices_map(self.shape)
+        shards, seen = [], {}
+        for buf in self._buf._arrays:
+            device = buf._sharding._device_assignment[0]
+            index = index_map[device]
+            key = tuple((i.start, i.stop) for i in index)
+            replica = seen[key] = seen.get(key, -1) + 1
+            local = ShapedArray(tuple(len(range(*i.indices(n))) for i, n in zip(index, self.shape)),
+                                self.dtype, self.weak_type)
+            shards.append(Shard(device, index, Array(buf, local), replica))
+        return shards
+
+    @property
+    def global_shards(self):
+        return self.addressable_shards
 
     @property
     def is_fully_addressable(self):
-        return True
+        return self.sharding.is_fully_addressable
 
     @property
     def is_fully_replicated(self):
-        return True
+        return self.sharding.is_fully_replicated
+
+
+class Shard:
+    """One device's piece of an Array: `device`, `index` (slices of the global array), `data`."""
+
+    __slots__ = ("device", "index", "data", "replica_id")
+
+    def __init__(self, device, index, data, replica_id=0):
+        self.device = device
+        self.index = index
+        self.data = data
+        self.replica_id = replica_id
+
+    def __repr__(self):
+        return f"Shard(device={self.device!r}, index={self.index}, data={self.data!r})"
 
 
 def _rebuild(value, dtype, weak_type):

@@ -4,9 +4,11 @@ from __future__ import annotations
 import io
 from collections import OrderedDict
 
+import numpy as np
 from jaxlib import _jax, xla_client
 
 from hlox.lowering import callbacks, runtime
+from hlox.lowering import sharding as sharding_lib
 from hlox.lowering.mlir import ir
 
 
@@ -19,19 +21,35 @@ def module_bytecode(module: ir.Module) -> bytes:
 class Executable:
     """A compiled module on a set of devices; `execute` maps device buffers to device buffers."""
 
-    __slots__ = ("loaded", "device", "n_outputs", "_handlers")
+    __slots__ = ("loaded", "device", "n_outputs", "_handlers", "mesh", "output_shardings")
 
-    def __init__(self, loaded, device, n_outputs):
+    def __init__(self, loaded, device, n_outputs, mesh=None):
         self.loaded = loaded
         self.device = device
         self.n_outputs = n_outputs
+        self.mesh = mesh  # the Mesh a partitioned (SPMD) executable runs on
         self._handlers = None
+        self.output_shardings = None
 
     def set_output_avals(self, avals):
         """Build jaxlib's C++ result handlers once, so outputs need no Python per call."""
-        sharding = runtime.sharding_for(self.device)
-        self._handlers = [_jax.array_result_handler(a, sharding, False, _skip_checks=True)
-                          for a in avals]
+        if self.mesh is None:
+            sharding = runtime.sharding_for(self.device)
+            self._handlers = [_jax.array_result_handler(a, sharding, False, _skip_checks=True)
+                              for a in avals]
+            return
+        hlos = [xla_client.HloSharding.from_proto(p) for p in self.loaded.get_output_shardings()]
+        self.output_shardings = [sharding_lib.named_sharding_from_hlo(self.mesh, h, len(a.shape))
+                                 for h, a in zip(hlos, avals)]
+        self._handlers = [_jax.array_result_handler(a, s, True, _skip_checks=True)
+                          for a, s in zip(avals, self.output_shardings)]
+
+    def input_shardings(self, avals):
+        """The shardings the partitioned executable expects of its arguments."""
+        hlos = [xla_client.HloSharding.from_proto(p)
+                for p in self.loaded.get_parameter_shardings()]
+        return [sharding_lib.named_sharding_from_hlo(self.mesh, h, len(a.shape))
+                for h, a in zip(hlos, avals)]
 
     def execute(self, buffers):
         if self._handlers is not None:
@@ -55,23 +73,34 @@ _cache: "OrderedDict" = OrderedDict()
 CACHE_SIZE = 512
 
 
-def compile_module(module: ir.Module, n_outputs: int, device=None) -> Executable:
-    """Compile `module` (handed to PJRT as bytecode); identical modules compile once."""
+def compile_module(module: ir.Module, n_outputs: int, device=None, mesh=None) -> Executable:
+    """Compile `module` (handed to PJRT as bytecode); identical modules compile once. With a
+    `mesh` the module is partitioned by XLA's SPMD partitioner (Shardy) over its devices."""
     if device is None:
-        device = runtime.default_device()
+        device = runtime.default_device() if mesh is None else mesh._flat_devices_tuple[0]
     code = module_bytecode(module)
-    key = (code, device)
+    key = (code, device, mesh)
     exe = _cache.get(key)
     if exe is not None:
         _cache.move_to_end(key)
     if exe is None:
         client = device.client
         options = xla_client.CompileOptions()
+        devices = [device]
+        if mesh is not None:
+            devices = mesh._flat_devices_tuple
+            options.num_partitions = len(devices)
+            options.num_replicas = 1
+            build = options.executable_build_options
+            build.use_spmd_partitioning = True
+            build.use_shardy_partitioner = True
+            build.device_assignment = xla_client.DeviceAssignment.create(
+                np.array([[d.id for d in devices]], np.int32))  # one replica, N partitions
         try:
-            loaded = _compile(client, module, code, runtime.device_list([device]), options)
+            loaded = _compile(client, module, code, runtime.device_list(devices), options)
         except Exception as e:
             raise RuntimeError(f"XLA failed to compile the module: {e}") from None
-        exe = _cache[key] = Executable(loaded, device, n_outputs)
+        exe = _cache[key] = Executable(loaded, device, n_outputs, mesh)
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return exe

@@ -52,3 +52,12 @@ def flatten_one_level(tree):
 
 def flatten_one_level_with_keys(tree):
     return registry.flatten_one_level_with_keys(tree)
+
+
+def broadcast_prefix(prefix, full, is_leaf=lambda x: x is None):
+    """Each leaf of `prefix` repeated for every leaf of `full` below its position (None is a
+    leaf of the prefix, as in JAX's in_shardings)."""
+    prefix_leaves, prefix_tree = flatten(prefix, is_leaf=is_leaf)
+    subtrees = prefix_tree.flatten_up_to(full)
+    return [leaf for leaf, sub in zip(prefix_leaves, subtrees)
+            for _ in range(len(flatten(sub)[0]))]

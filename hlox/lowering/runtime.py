@@ -13,6 +13,7 @@ from jaxlib import _jax, utils, xla_client
 from jaxlib._jax import jax_jit
 
 from hlox import config
+from hlox.lowering.sharding import SingleDeviceSharding
 
 # PJRT logs INFO lines on stderr when a client starts; JAX shows none, so neither do we
 # (TF_CPP_MIN_LOG_LEVEL, when set, decides instead).
@@ -26,9 +27,12 @@ jax_jit.set_enable_x64_state(_x64_flag)
 
 
 @config.on_update
-def _mirror_x64(name, value):
+def _on_config_update(name, value):
     if name == "jax_enable_x64":
         _x64_flag.set_global(bool(value))
+    if name == "jax_num_cpu_devices" and "cpu" in _clients:
+        raise RuntimeError("jax_num_cpu_devices config should be updated before backends are "
+                           "initialized")
 
 
 _lock = threading.Lock()
@@ -38,7 +42,9 @@ _PLATFORM_ALIASES = {"gpu": "cuda"}
 
 def _make_client(platform: str):
     if platform == "cpu":
-        return xla_client.make_cpu_client()
+        wanted = config.read("jax_num_cpu_devices")  # else XLA_FLAGS' device count, else 1
+        return xla_client.make_cpu_client(num_devices=wanted) if wanted > 0 \
+            else xla_client.make_cpu_client()
     if platform in ("cuda", "rocm", "tpu"):
         return _make_plugin_client(platform)
     raise RuntimeError(f"unknown platform {platform!r}; expected cpu, cuda, rocm or tpu")
@@ -100,32 +106,6 @@ def default_backend() -> str:
     return get_client().platform
 
 
-class SingleDeviceSharding(_jax.SingleDeviceSharding):
-    """Data on one device, what jaxlib's device_put and executables expect of a sharding."""
-
-    @property
-    def _device_assignment(self):
-        return (self._device,)
-
-    def _to_xla_hlo_sharding(self, num_dimensions):
-        return xla_client.HloSharding.replicate()
-
-    @property
-    def _internal_device_list(self):
-        return xla_client.DeviceList((self._device,))
-
-    @property
-    def memory_kind(self):
-        return self._memory_kind
-
-    @property
-    def device_set(self):
-        return {self._device}
-
-    def __repr__(self):
-        return f"SingleDeviceSharding(device={self._device!r})"
-
-
 _shardings: dict = {}
 
 
@@ -146,6 +126,21 @@ def to_device(host: np.ndarray, aval, device=None, committed=False, x64=None):
     enable_x64 = config.x64_enabled() if x64 is None else x64
     return _jax.batched_device_put(aval, sharding_for(device), [host], [device], committed,
                                    enable_x64=enable_x64)
+
+
+def to_devices(host: np.ndarray, aval, sharding, committed=True):
+    """Split a host array over `sharding`'s devices (one piece per device); returns jaxlib's
+    multi-device buffer."""
+    index_map = sharding.devices_indices_map(host.shape)
+    devices_ = list(index_map)
+    pieces = [np.ascontiguousarray(host[index]) for index in index_map.values()]
+    return _jax.batched_device_put(aval, sharding, pieces, devices_, committed,
+                                   enable_x64=config.x64_enabled())
+
+
+def from_single_device_buffers(aval, sharding, buffers, committed=True):
+    """One multi-device buffer of `sharding` from per-device buffers (in device order)."""
+    return _jax.ArrayImpl(aval, sharding, list(buffers), committed, _skip_checks=True)
 
 
 def to_host(buffer) -> np.ndarray:
