@@ -29,10 +29,11 @@ _HOMES = {
     "hlox.frontend.sharding_api": ("make_mesh", "make_array_from_callback",
                                    "make_array_from_single_device_arrays", "set_mesh"),
     "hlox.lowering.sharding": ("NamedSharding", "P"),
+    "hlox.frontend.shard_map": ("pmap", "shard_map"),
     "hlox.lowering.runtime": ("Device",),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
-_NAMESPACES = ("sharding", "numpy", "lax", "tree_util", "tree", "nn", "scipy", "random", "ad_checkpoint", "ops", "debug",
+_NAMESPACES = ("sharding", "experimental", "numpy", "lax", "tree_util", "tree", "nn", "scipy", "random", "ad_checkpoint", "ops", "debug",
                "dtypes", "errors")
 
 

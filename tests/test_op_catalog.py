@@ -12,7 +12,8 @@ import pytest
 
 import hlox
 import hlox.lax as hl
-from hlox.frontend import linalg_ops, op_catalog, ops, ops_control, ops_fft, ops_indexing
+from hlox.frontend import collectives, linalg_ops, op_catalog, ops, ops_control, ops_fft
+from hlox.frontend import ops_indexing
 from hlox.frontend import ops_linalg, ops_windows
 from hlox.frontend.primitives import Primitive
 from hlox.passes.autodiff import JVP_RULES, NON_DIFFERENTIABLE, VJP_RULES
@@ -29,7 +30,8 @@ TARGETS = sorted(name for name, op in CATALOG.items() if op.custom_call)
 
 def _primitives():
     found = {}
-    for module in (ops, ops_control, ops_fft, ops_indexing, ops_linalg, ops_windows, linalg_ops):
+    for module in (ops, ops_control, ops_fft, ops_indexing, ops_linalg, ops_windows, linalg_ops,
+                   collectives):
         for value in vars(module).values():
             for prim in (value.values() if isinstance(value, dict) else [value]):
                 if isinstance(prim, Primitive):

@@ -217,9 +217,8 @@ class JitFunction:
             out_leaves, out_tree = pytree.flatten(outs)
             out_leaves = [_check_output(o) for o in out_leaves]
             result_attrs = None
-            if mesh is None and trace.mesh is not None:  # a with_sharding_constraint inside
-                mesh = trace.mesh
-                in_shardings = [None] * len(avals)
+            if mesh is None:  # a with_sharding_constraint or a shard_map inside
+                mesh = trace.mesh or sharding_ir.declared_mesh(trace.module)
             if mesh is not None:
                 sharding_ir.declare_mesh(trace.module, mesh)
                 result_attrs = self._result_attrs(out_tree, out_leaves)

@@ -171,8 +171,11 @@ _STRUCTURAL = [
     Op("stablehlo.get_dimension_size", primitive=False, zero_derivative="an integer shape query",
        per_example="accepted from JAX exports only; with static shapes the per-example query "
                    "is a constant"),
-    Op("stablehlo.partition_id", primitive=False, zero_derivative="an integer device index",
-       unbatched=_NO_OPERANDS),
+    Op("stablehlo.partition_id", zero_derivative="an integer device index"),
+    # the collectives over named axes (frontend/collectives.py; axis_index is a partition_id)
+    Op("stablehlo.all_reduce", "numeric"), Op("stablehlo.all_gather"),
+    Op("stablehlo.reduce_scatter", "numeric"), Op("stablehlo.collective_permute"),
+    Op("stablehlo.all_to_all"),
     Op("stablehlo.replica_id", primitive=False, zero_derivative="an integer device index",
        unbatched=_NO_OPERANDS),
     Op("func.call", primitive=False),

@@ -3,18 +3,36 @@
 `with_sharding_constraint`, and `mhlo.num_partitions` for XLA's SPMD partitioner."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from hlox.frontend import errors
 from hlox.frontend.core import Tracer, current_trace
 from hlox.frontend.primitives import emit
 from hlox.frontend import dtypes
-from hlox.lowering import pytree
+from hlox.lowering import pytree, runtime
 from hlox.lowering import sharding as sharding_lib
 from hlox.lowering.array import Array
 from hlox.lowering.mlir import ir
 
 MESH_SYMBOL = "mesh"
+DEVICE_IDS_ATTR = "hlox.device_ids"  # on the sdy.mesh op: which devices the mesh was made of
+
+
+def declared_mesh(module):
+    """The Mesh that `declare_mesh` gave `module` (a pass may have copied the function that
+    carried it into another module), or None."""
+    body = module.body if isinstance(module, ir.Module) else module.regions[0].blocks[0]
+    for op in body.operations:
+        if op.operation.name == "sdy.mesh" and DEVICE_IDS_ATTR in op.attributes:
+            ids = list(ir.DenseI64ArrayAttr(op.attributes[DEVICE_IDS_ATTR]))
+            axes = re.findall(r'"([^"]+)"=(\d+)', str(op.attributes["mesh"]))
+            by_id = {d.id: d for d in runtime.devices()}
+            devices = np.array([by_id[i] for i in ids], dtype=object).reshape(
+                [int(n) for _, n in axes])
+            return sharding_lib.Mesh(devices, [a for a, _ in axes])
+    return None
 
 
 def sharding_attr(sharding, ndim):
@@ -29,9 +47,10 @@ def declare_mesh(module, mesh):
             if op.operation.name == "sdy.mesh":
                 return
         mesh_attr = ir.Attribute.parse(mesh.sdy_mesh_text())
+        ids = ir.DenseI64ArrayAttr.get([d.id for d in mesh._flat_devices_tuple])
         ir.Operation.create("sdy.mesh", attributes={
-            "sym_name": ir.StringAttr.get(MESH_SYMBOL), "mesh": mesh_attr},
-            ip=ir.InsertionPoint.at_block_begin(body))
+            "sym_name": ir.StringAttr.get(MESH_SYMBOL), "mesh": mesh_attr,
+            DEVICE_IDS_ATTR: ids}, ip=ir.InsertionPoint.at_block_begin(body))
         attrs = module.operation.attributes
         i32 = ir.IntegerType.get_signless(32)
         attrs["mhlo.num_partitions"] = ir.IntegerAttr.get(i32, mesh.size)

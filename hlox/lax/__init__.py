@@ -2,6 +2,8 @@
 windowed_reductions, lax_special and hlox.numerics.lax)."""
 from hlox.frontend.lax import *  # noqa: F401,F403
 from hlox.frontend.lax import __all__ as _lax_all
+from hlox.frontend.collectives import *  # noqa: F401,F403
+from hlox.frontend.collectives import __all__ as _collectives_all
 from hlox.frontend.control_flow import *  # noqa: F401,F403
 from hlox.frontend.control_flow import __all__ as _control_flow_all
 from hlox.frontend.convolution import *  # noqa: F401,F403
@@ -31,7 +33,7 @@ from hlox.frontend.lax_special import *  # noqa: F401,F403
 from hlox.frontend.lax_special import __all__ as _special_all
 from hlox.lax import linalg  # noqa: E402,F401
 
-__all__ = sorted(set(_lax_all) | set(_control_flow_all) | set(_conv_all) | set(_fft_all) | set(_slicing_all) | set(_windowed_all) | set(_special_all)
+__all__ = sorted(set(_lax_all) | set(_collectives_all) | set(_control_flow_all) | set(_conv_all) | set(_fft_all) | set(_slicing_all) | set(_windowed_all) | set(_special_all)
                  | set(_convolution_all) | set(_dot_all) | set(_exponentials_all) | set(_rng_all)
                  | set(_selection_all) | set(_shapes_all) | set(_solves_all) | {"with_sharding_constraint"})
 from hlox.numerics import array_methods as _array_methods  # noqa: E402,F401  (attaches the operators of Arrays and tracers)

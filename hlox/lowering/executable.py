@@ -6,6 +6,7 @@ from collections import OrderedDict
 
 import numpy as np
 from jaxlib import _jax, xla_client
+from jaxlib.mlir.passmanager import PassManager
 
 from hlox.lowering import callbacks, runtime
 from hlox.lowering import sharding as sharding_lib
@@ -38,7 +39,7 @@ class Executable:
             self._handlers = [_jax.array_result_handler(a, sharding, False, _skip_checks=True)
                               for a in avals]
             return
-        hlos = [xla_client.HloSharding.from_proto(p) for p in self.loaded.get_output_shardings()]
+        hlos = _hlo_shardings(self.loaded.get_output_shardings(), len(avals))
         self.output_shardings = [sharding_lib.named_sharding_from_hlo(self.mesh, h, len(a.shape))
                                  for h, a in zip(hlos, avals)]
         self._handlers = [_jax.array_result_handler(a, s, True, _skip_checks=True)
@@ -46,8 +47,7 @@ class Executable:
 
     def input_shardings(self, avals):
         """The shardings the partitioned executable expects of its arguments."""
-        hlos = [xla_client.HloSharding.from_proto(p)
-                for p in self.loaded.get_parameter_shardings()]
+        hlos = _hlo_shardings(self.loaded.get_parameter_shardings(), len(avals))
         return [sharding_lib.named_sharding_from_hlo(self.mesh, h, len(a.shape))
                 for h, a in zip(hlos, avals)]
 
@@ -65,6 +65,13 @@ class Executable:
 
     def memory_analysis(self):
         return self.loaded.get_compiled_memory_stats()
+
+
+def _hlo_shardings(protos, n):
+    """XLA's shardings of parameters or outputs (None from a one-device partitioning)."""
+    if protos is None:
+        return [xla_client.HloSharding.replicate()] * n
+    return [xla_client.HloSharding.from_proto(p) for p in protos]
 
 
 # Compiled executables by module bytecode, least recently used dropped first: a long-running
@@ -96,6 +103,7 @@ def compile_module(module: ir.Module, n_outputs: int, device=None, mesh=None) ->
             build.use_shardy_partitioner = True
             build.device_assignment = xla_client.DeviceAssignment.create(
                 np.array([[d.id for d in devices]], np.int32))  # one replica, N partitions
+            module, code = _inlined(module)
         try:
             loaded = _compile(client, module, code, runtime.device_list(devices), options)
         except Exception as e:
@@ -104,6 +112,15 @@ def compile_module(module: ir.Module, n_outputs: int, device=None, mesh=None) ->
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return exe
+
+
+def _inlined(module):
+    """A copy of `module` with its private functions inlined: Shardy's import for XLA needs
+    the manual computations that a derived function holds in the entry function."""
+    with module.context:
+        copy = ir.Module.parse(module_bytecode(module))
+        PassManager.parse("builtin.module(inline,symbol-dce)").run(copy.operation)
+    return copy, module_bytecode(copy)
 
 
 def _compile(client, module, code, devices, options):

@@ -7,11 +7,15 @@ the public function named `main`), check and transfer the inputs, execute.
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 
 import numpy as np
 
 from hlox.lowering.avals import ShapedArray
 from hlox.lowering import executable, runtime
+from hlox.lowering import sharding as sharding_lib
+from hlox.lowering.array import Array
 from hlox.lowering.mlir import ir, shape_and_dtype
 from hlox.lowering.symbols import find_function, fresh_symbol_name, function_names, symbol_name
 
@@ -100,12 +104,53 @@ def check_inputs(sig: Signature, arrays) -> list[np.ndarray]:
     return checked
 
 
-def run_function(module: ir.Module, name: str, inputs, platform: str | None = None) -> list[np.ndarray]:
-    """Compile @name of `module` for `platform` and run it on numpy `inputs`; numpy results."""
+def partition_count(module: ir.Module) -> int:
+    """`mhlo.num_partitions` of a module (1 when absent): how many devices it is written for."""
+    attrs = module.operation.attributes
+    return ir.IntegerAttr(attrs["mhlo.num_partitions"]).value \
+        if "mhlo.num_partitions" in attrs else 1
+
+
+def module_mesh(module: ir.Module, devices):
+    """A Mesh over `devices` shaped as the module's first `sdy.mesh` (one axis when none)."""
+    for op in module.body.operations:
+        if op.operation.name == "sdy.mesh":
+            text = str(op.attributes["mesh"])
+            axes = re.findall(r'"([^"]+)"=(\d+)', text)
+            if axes and math.prod(int(n) for _, n in axes) == len(devices):
+                return sharding_lib.Mesh(np.array(devices, dtype=object).reshape(
+                    [int(n) for _, n in axes]), [a for a, _ in axes])
+    return sharding_lib.Mesh(np.array(devices, dtype=object), ("devices",))
+
+
+def run_function(module: ir.Module, name: str, inputs, platform: str | None = None,
+                 n_devices: int | None = None) -> list[np.ndarray]:
+    """Compile @name of `module` for `platform` and run it on numpy `inputs`; numpy results.
+    A module partitioned over several devices (`mhlo.num_partitions`, or `n_devices`) runs on
+    that many, through XLA's SPMD partitioner."""
     sig = signature(module, name)
     inputs = check_inputs(sig, inputs)
-    device = runtime.get_client(platform).devices()[0]
-    exe = executable.compile_module(as_entry(module, name), len(sig.outputs), device)
-    buffers = [runtime.to_device(_contiguous(a), ShapedArray(a.shape, a.dtype), device, x64=True)
-               for a in inputs]
-    return [np.asarray(out) for out in exe.execute(buffers)]
+    declared = partition_count(module)
+    if n_devices and declared > 1 and n_devices != declared:
+        raise ValueError(f"the module is partitioned over {declared} devices (mhlo.num_partitions)"
+                         f", not {n_devices}")
+    n = n_devices or declared
+    available = runtime.get_client(platform).devices()
+    if n > len(available):
+        raise ValueError(f"the module is partitioned over {n} devices but only {len(available)} "
+                         f"are available (hlox-run --devices {n} makes that many CPU devices)")
+    entry = as_entry(module, name)
+    if n == 1:
+        device = available[0]
+        exe = executable.compile_module(entry, len(sig.outputs), device)
+        buffers = [runtime.to_device(_contiguous(a), ShapedArray(a.shape, a.dtype), device,
+                                     x64=True) for a in inputs]
+        return [np.asarray(out) for out in exe.execute(buffers)]
+    mesh = module_mesh(entry, available[:n])
+    exe = executable.compile_module(entry, len(sig.outputs), mesh=mesh)
+    avals = [ShapedArray(a.shape, a.dtype) for a in inputs]
+    exe.set_output_avals([ShapedArray(shape, dtype) for shape, dtype in sig.outputs])
+    buffers = [runtime.to_devices(_contiguous(a), aval, s)
+               for a, aval, s in zip(inputs, avals, exe.input_shardings(avals))]
+    return [np.asarray(Array(out, ShapedArray(shape, dtype)))
+            for out, (shape, dtype) in zip(exe.execute(buffers), sig.outputs)]

@@ -298,6 +298,7 @@ class NamedSharding(_jax.GSPMDSharding):
         super().__init__(mesh._internal_device_list, _hlo_sharding(mesh, spec, len(spec)),
                          memory_kind)
         self._hlo_by_rank = {}
+        self._hash = hash((mesh, spec, self._memory_kind))
 
     @property
     def memory_kind(self):
@@ -375,11 +376,12 @@ class NamedSharding(_jax.GSPMDSharding):
                              memory_kind=kwargs.pop("memory_kind", self.memory_kind))
 
     def __eq__(self, other):
-        return (isinstance(other, NamedSharding) and self.mesh == other.mesh
-                and self.spec == other.spec and self.memory_kind == other.memory_kind)
+        return self is other or (isinstance(other, NamedSharding) and self._hash == other._hash
+                                 and self.mesh == other.mesh and self.spec == other.spec
+                                 and self.memory_kind == other.memory_kind)
 
     def __hash__(self):
-        return hash((self.mesh, self.spec, self.memory_kind))
+        return self._hash
 
     def __reduce__(self):
         return (_named_sharding, (self.mesh, self.spec, self.memory_kind))

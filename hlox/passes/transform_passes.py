@@ -24,6 +24,8 @@ TRANSFORMS = {
     "hlox-batch": ("Batching: add N(x batched...) -> (y batched on axis 0...)", "_batch", [
         Option("in-axes", list[int | None], None, "batch axis of each argument, or none (default: 0 for all)"),
         Option("size", int, None, "the batch size (default: read from the batched arguments)"),
+        Option("axis-name", str, None, "the name of the batched axis: collectives over it become "
+               "computations over the batch (vmap's axis_name)"),
     ], "hlox.passes.batching.core:batch"),
 }
 

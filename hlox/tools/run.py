@@ -18,6 +18,7 @@ import zipfile
 
 import numpy as np
 
+from hlox import config
 from hlox.lowering import module_runner
 from hlox.lowering.mlir import make_context
 from hlox.tools.mlir_io import MlirInputError, parse_module, print_error
@@ -167,6 +168,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--print", action="store_true", help="print the results (the default without -o)")
     p.add_argument("--platform", default=None, choices=["cpu", "cuda", "gpu", "rocm", "tpu"],
                    help="where to run (default: JAX_PLATFORMS or cpu)")
+    p.add_argument("--devices", type=int, default=None, metavar="N",
+                   help="run on N devices (a sharded module; on CPU, N simulated devices); "
+                        "default: the module's mhlo.num_partitions")
     p.add_argument("--check", metavar="EXPECTED.npz", help="compare the results with out0 out1 ...")
     p.add_argument("--rtol", type=float, default=1e-5, help="relative tolerance of --check")
     p.add_argument("--atol", type=float, default=1e-8, help="absolute tolerance of --check")
@@ -192,13 +196,25 @@ def _print_outputs(outputs):
             print(f"out{i} = {array_text(out)}")
 
 
+def _simulate_cpu_devices(n, platform):
+    """On CPU a sharded module gets as many simulated devices as it is partitioned over."""
+    if n > 1 and platform in (None, "cpu") and config.read("jax_num_cpu_devices") < n:
+        try:
+            config.update("jax_num_cpu_devices", n)
+        except RuntimeError:
+            pass  # the client exists already: run_function says how many devices there are
+
+
 def _run(args) -> int:
     with make_context() as ctx:
         module = parse_module(args.module, ctx)
         try:
             sig = module_runner.signature(module, args.func)
             inputs = module_runner.check_inputs(sig, load_inputs(args.inputs, args.npz))
-            outputs = module_runner.run_function(module, args.func, inputs, args.platform)
+            _simulate_cpu_devices(args.devices or module_runner.partition_count(module),
+                                  args.platform)
+            outputs = module_runner.run_function(module, args.func, inputs, args.platform,
+                                                 args.devices)
         except (LookupError, TypeError, ValueError, RuntimeError) as e:
             raise ToolError(str(e).splitlines()[0] if str(e) else type(e).__name__) from None
     if args.output:

@@ -5,9 +5,10 @@ made for it when the arguments are concrete, so vmap composes with everything.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 
-from hlox.frontend import errors, lax
+from hlox.frontend import collectives, errors, lax
 from hlox.lowering.avals import ShapedArray
 from hlox.frontend.core import aval_of, current_trace
 from hlox.frontend.jit import ShapeDtypeStruct, call_function, eager_jit, trace_private_function
@@ -62,10 +63,13 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
                        for av, a in zip(avals, axes)]
         example_args, example_kwargs = tree.unflatten(per_example)
         trace = current_trace()
-        traced, _ = trace_private_function(lambda a, kw: fun(*a, **kw),
-                                           (tuple(example_args), example_kwargs), {}, trace)
+        with _bound(axis_name, size):
+            traced, _ = trace_private_function(lambda a, kw: fun(*a, **kw),
+                                               (tuple(example_args), example_kwargs), {}, trace)
         in_dims = axes + [None] * len(traced.consts)
-        name = run_transform(trace, "hlox-batch", traced.fn_name, in_axes=in_dims, size=size)
+        named = {} if axis_name is None else {"axis_name": str(axis_name)}
+        name = run_transform(trace, "hlox-batch", traced.fn_name, in_axes=in_dims, size=size,
+                             **named)
         out_avals = [ShapedArray((size,) + a.shape, a.dtype, a.weak_type) for a in traced.out_avals]
         outs = call_function(trace, name, list(leaves) + traced.consts, out_avals)
         out_tree = traced.out_tree
@@ -79,6 +83,11 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
         return out_tree.unflatten(moved)
 
     return functools.wraps(fun)(eager_jit(impl))
+
+
+def _bound(axis_name, size):
+    """The axis name bound while the per-example function is traced (for its collectives)."""
+    return contextlib.nullcontext() if axis_name is None else collectives.axis_frame(axis_name, size)
 
 
 def _raise_in_axes_length(in_axes, args):

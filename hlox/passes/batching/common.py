@@ -8,6 +8,9 @@ their ops with `hlox.lax`, so shapes are checked as for user code.
 """
 from __future__ import annotations
 
+import contextlib
+import threading
+
 from hlox.frontend import lax
 from hlox.lowering import mlir
 from hlox.passes import irutil
@@ -20,6 +23,56 @@ CUSTOM_CALL_BATCH_RULES: dict = {}
 
 batch_rule = table_decorator(BATCH_RULES)
 custom_call_rule = table_decorator(CUSTOM_CALL_BATCH_RULES)
+
+
+# -- the named axis being batched (the pass's axis-name option) ---------------------------------
+AXIS_NAMES_ATTR = "hlox.axis_names"  # the axes a collective op runs over (frontend/collectives.py)
+_axis = threading.local()
+
+
+def batched_axis_name():
+    """The axis-name of the batching pass now running (None: the batch axis has no name)."""
+    return getattr(_axis, "name", None)
+
+
+@contextlib.contextmanager
+def axis_name_state(name):
+    old = batched_axis_name()
+    _axis.name = name
+    try:
+        yield
+    finally:
+        _axis.name = old
+
+
+def op_axis_names(op):
+    if AXIS_NAMES_ATTR not in op.attributes:
+        return ()
+    from hlox.lowering.mlir import ir
+    return tuple(ir.StringAttr(a).value for a in ir.ArrayAttr(op.attributes[AXIS_NAMES_ATTR]))
+
+
+def binds_batched_axis(module_op, op, _seen=None):
+    """Whether `op` (its regions, the functions it calls) holds a collective over the axis
+    being batched: such an op is batched even when no operand is."""
+    name = batched_axis_name()
+    if name is None:
+        return False
+    seen = set() if _seen is None else _seen
+    for inner in [op, *irutil.walk_nested(op)]:
+        if name in op_axis_names(inner):
+            return True
+        if inner.name == "func.call":
+            from hlox.lowering.mlir import ir
+            callee = ir.FlatSymbolRefAttr(inner.attributes["callee"]).value
+            if callee in seen:
+                continue
+            seen.add(callee)
+            fn = irutil.functions(module_op).get(callee)
+            if fn is not None and any(binds_batched_axis(module_op, o.operation, seen)
+                                      for o in irutil.entry_block(fn).operations):
+                return True
+    return False
 
 
 class Site(OpSite):

@@ -8,12 +8,15 @@ per example.
 """
 from __future__ import annotations
 
+import contextlib
+
 from hlox.frontend.core import Trace
 from hlox.lowering import mlir
 from hlox.lowering.mlir import func as func_dialect
 from hlox.lowering.mlir import ir
 from hlox.passes import irutil
-from hlox.passes.batching.common import BATCH_RULES, Site, materialize
+from hlox.passes.batching.common import (BATCH_RULES, Site, axis_name_state,
+                                         binds_batched_axis, materialize)
 from hlox.passes.registry import PassError
 from hlox.passes.rules import clone_op
 
@@ -42,9 +45,18 @@ def normalize_in_axes(func_op, in_axes):
     return out
 
 
-def batch(module_op, func_name: str, in_axes=None, size=None, name=None):
-    """Add the batched version of @func_name (every result batched on axis 0)."""
-    return batch_with_dims(module_op, func_name, in_axes, size, name, materialize_outputs=True)[0]
+_INHERIT = object()
+
+
+def batch(module_op, func_name: str, in_axes=None, size=None, name=None, axis_name=_INHERIT):
+    """Add the batched version of @func_name (every result batched on axis 0).
+
+    `axis_name` names the batched axis: collectives over it become computations over the
+    batch. Rules that batch a callee or a region leave it out and inherit the pass's name."""
+    scope = contextlib.nullcontext() if axis_name is _INHERIT else axis_name_state(axis_name)
+    with scope:
+        return batch_with_dims(module_op, func_name, in_axes, size, name,
+                               materialize_outputs=True)[0]
 
 
 @irutil.ir_dtypes
@@ -104,7 +116,8 @@ def batch_block(trace, module_op, block, env, size):
         args = [t for t, _ in entries]
         dims = [d for _, d in entries]
         trace.location = op.location
-        if all(d is None for d in dims) and not _uses_batched_values_inside(op, env):
+        if (all(d is None for d in dims) and not _uses_batched_values_inside(op, env)
+                and not binds_batched_axis(module_op, op)):
             results = clone_op(trace, op, args, env)
             outs = [(r, None) for r in results]
         else:

@@ -12,7 +12,8 @@ from hlox.lowering.avals import ShapedArray
 from hlox.lowering.mlir import ir, stablehlo
 from hlox.passes import irutil
 from hlox.passes.batching.core import batch, per_example_loop
-from hlox.passes.batching.common import (batch_rule, first_batched, insert, materialize, move_axis,
+from hlox.passes.batching.common import (batch_rule, batched_axis_name, first_batched, insert,
+                                         materialize, move_axis,
                                          move_to_front, reemit, shift_axes)
 from hlox.passes.batching.rules.indexing import (dynamic_slice_as_gather,
                                                  dynamic_update_slice_as_scatter,
@@ -245,6 +246,8 @@ def _call(site, args, dims):
     callee = ir.FlatSymbolRefAttr(site.attr("callee")).value
     tag = "_".join("n" if d is None else str(d) for d in dims)
     name = f"{callee}_batch{site.size}_{tag}"
+    if batched_axis_name() is not None:  # its collectives over that axis are batched too
+        name += "_axis_" + "".join(c if c.isalnum() else "_" for c in batched_axis_name())
     if name not in irutil.functions(site.module_op):
         fn = batch(site.module_op, callee, in_axes=dims, size=site.size, name=name)
         fn.attributes["sym_visibility"] = ir.StringAttr.get("private")
