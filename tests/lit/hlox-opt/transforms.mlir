@@ -20,7 +20,7 @@ func.func @main(%x: tensor<3xf32>) -> tensor<f32> {
 // NOFUNC: error: hlox-batch: no function @nope in the module
 // NOFUNC-NOT: Traceback
 // BADWRT: hlox-opt: error: invalid pass pipeline: pass 'hlox-jvp' option 'wrt': expected int, got 'a'
-// BADKEY: hlox-opt: error: invalid pass pipeline: pass 'hlox-batch' has no option 'axes' (options: func, in-axes, size, name)
+// BADKEY: hlox-opt: error: invalid pass pipeline: pass 'hlox-batch' has no option 'axes' (options: func, in-axes, size, axis-name, name)
 
 // LIST:      hlox-batch
 // LIST-NEXT:   func: string (default: main)
