@@ -7,7 +7,7 @@ import gc
 import numpy as np
 
 from hlox import config
-from hlox.frontend import dtypes, primitives
+from hlox.frontend import dtypes, primitives, sharding_ir
 from hlox.frontend.core import Tracer, to_array
 from hlox.frontend.jit import JitFunction, jit
 from hlox.lowering import executable, pytree, runtime
@@ -48,11 +48,8 @@ def _put_leaf(leaf, target):
     if isinstance(target, sharding_lib.Sharding):  # several devices
         if isinstance(leaf, Array) and leaf.sharding == target:
             return leaf
-        dtype, weak = (leaf.dtype, leaf.weak_type) if isinstance(leaf, Array) \
-            else dtypes.dtype_of(leaf)
-        host = np.asarray(leaf)
-        sharding_lib.check_divisible(target, host.shape, "the device_put arguments")
-        return Array.from_host_sharded(host, dtype, weak, target)
+        sharding_lib.check_divisible(target, np.shape(leaf), "the device_put arguments")
+        return sharding_ir.put_sharded(leaf, target)
     if isinstance(leaf, Array):
         if target is None or leaf.device == target:
             return leaf

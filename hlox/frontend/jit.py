@@ -72,7 +72,7 @@ class Traced:
                 n = len(self.in_shardings)
                 expected = exe.input_shardings(self.arg_avals + [c.aval for c in consts])
                 self.in_shardings = expected[:n]
-                consts = [sharding_ir._put(c, s) for c, s in zip(consts, expected[n:])]
+                consts = [sharding_ir.put_sharded(c, s) for c, s in zip(consts, expected[n:])]
             self._const_bufs = [c._buf for c in consts]
             self._single = self.out_tree.num_leaves == 1 and self.out_tree.num_nodes == 1
         return self._executable
@@ -103,7 +103,7 @@ def _on_sharding(leaf, sharding):
             leaf.devices() != set(sharding._device_assignment):
         raise ValueError(f"Received incompatible devices for jitted computation: an argument is "
                          f"committed to {leaf.sharding} but the computation runs on {sharding}")
-    return sharding_ir._put(leaf, sharding)
+    return sharding_ir.put_sharded(leaf, sharding)
 
 
 def _arg_names(fn, args, kwargs, leaf_counts):

@@ -9,6 +9,7 @@ that XLA's SPMD partitioner expects, and `axis_index` becomes arithmetic on
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import math
@@ -40,7 +41,7 @@ def _specs_for(specs, tree_value, what, fn_name):
     return [sharding_lib.PartitionSpec() if s is None else s for s in flat]
 
 
-def _local_shape(shape, spec, mesh, manual, what):
+def _local_shape(shape, spec, mesh, what):
     shape = list(shape)
     if len(spec) > len(shape):
         raise errors.value_error(f"{what} is {spec} which has length {len(spec)}, but the value "
@@ -86,11 +87,13 @@ def _trace_shard_map(f, fn_name, mesh, manual, in_specs, out_specs, args):
                        "in_specs", fn_name) if in_specs is not None \
         else [sharding_lib.PartitionSpec()] * len(leaves)
     avals = [aval_of(x) for x in leaves]
-    local = [ShapeDtypeStruct(_local_shape(a.shape, s, mesh, manual,
+    local = [ShapeDtypeStruct(_local_shape(a.shape, s, mesh,
                                            f"in_specs[{i}] of shard_map of '{fn_name}'"),
                               a.dtype, a.weak_type)
              for i, (a, s) in enumerate(zip(avals, specs))]
-    with contextlib_frames(mesh, manual):
+    with contextlib.ExitStack() as frames:  # each manual mesh axis is a named axis in the body
+        for axis in manual:
+            frames.enter_context(collectives.axis_frame(axis, mesh.shape[axis]))
         traced, _ = trace_private_function(f, tuple(tree.unflatten(local)), {}, trace,
                                            "shard_map body")
     resolve_collectives(trace.module, traced.fn_name, mesh)
@@ -115,22 +118,6 @@ def _trace_shard_map(f, fn_name, mesh, manual, in_specs, out_specs, args):
     outs = _emit_manual_computation(trace, mesh, manual, leaves + consts, operand_specs,
                                     local_avals, traced, out_flat_specs, out_avals)
     return traced.out_tree.unflatten(outs)
-
-
-class contextlib_frames:
-    """Bind each manual mesh axis as a named axis while the body is traced."""
-
-    def __init__(self, mesh, manual):
-        self.frames = [collectives.axis_frame(a, mesh.shape[a]) for a in manual]
-
-    def __enter__(self):
-        for frame in self.frames:
-            frame.__enter__()
-
-    def __exit__(self, *exc):
-        for frame in reversed(self.frames):
-            frame.__exit__(*exc)
-        return False
 
 
 def _sharding_list(specs, avals, mesh):

@@ -3,8 +3,6 @@
 `with_sharding_constraint`, and `mhlo.num_partitions` for XLA's SPMD partitioner."""
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from hlox.frontend import errors
@@ -17,21 +15,14 @@ from hlox.lowering.array import Array
 from hlox.lowering.mlir import ir
 
 MESH_SYMBOL = "mesh"
-DEVICE_IDS_ATTR = "hlox.device_ids"  # on the sdy.mesh op: which devices the mesh was made of
 
 
 def declared_mesh(module):
     """The Mesh that `declare_mesh` gave `module` (a pass may have copied the function that
     carried it into another module), or None."""
-    body = module.body if isinstance(module, ir.Module) else module.regions[0].blocks[0]
-    for op in body.operations:
-        if op.operation.name == "sdy.mesh" and DEVICE_IDS_ATTR in op.attributes:
-            ids = list(ir.DenseI64ArrayAttr(op.attributes[DEVICE_IDS_ATTR]))
-            axes = re.findall(r'"([^"]+)"=(\d+)', str(op.attributes["mesh"]))
-            by_id = {d.id: d for d in runtime.devices()}
-            devices = np.array([by_id[i] for i in ids], dtype=object).reshape(
-                [int(n) for _, n in axes])
-            return sharding_lib.Mesh(devices, [a for a, _ in axes])
+    for op in sharding_lib.mesh_ops(module).values():
+        if sharding_lib.DEVICE_IDS_ATTR in op.attributes:
+            return sharding_lib.mesh_of_op(op, runtime.devices())
     return None
 
 
@@ -50,7 +41,7 @@ def declare_mesh(module, mesh):
         ids = ir.DenseI64ArrayAttr.get([d.id for d in mesh._flat_devices_tuple])
         ir.Operation.create("sdy.mesh", attributes={
             "sym_name": ir.StringAttr.get(MESH_SYMBOL), "mesh": mesh_attr,
-            DEVICE_IDS_ATTR: ids}, ip=ir.InsertionPoint.at_block_begin(body))
+            sharding_lib.DEVICE_IDS_ATTR: ids}, ip=ir.InsertionPoint.at_block_begin(body))
         attrs = module.operation.attributes
         i32 = ir.IntegerType.get_signless(32)
         attrs["mhlo.num_partitions"] = ir.IntegerAttr.get(i32, mesh.size)
@@ -92,7 +83,7 @@ def with_sharding_constraint(x, shardings):
             target = sharding_lib.NamedSharding(mesh, target)
         trace = current_trace()
         if not isinstance(leaf, Tracer) or trace is None:
-            out.append(leaf if target is None else _put(leaf, target))
+            out.append(leaf if target is None else put_sharded(leaf, target))
             continue
         if target is None:
             out.append(leaf)
@@ -107,7 +98,8 @@ def with_sharding_constraint(x, shardings):
     return tree.unflatten(out)
 
 
-def _put(leaf, target):
+def put_sharded(leaf, target):
+    """A host value or Array laid out over `target`'s devices (a copy through the host)."""
     dtype, weak = (leaf.dtype, leaf.weak_type) if isinstance(leaf, Array) \
         else dtypes.dtype_of(leaf)
     return Array.from_host_sharded(np.asarray(leaf), dtype, weak, target)

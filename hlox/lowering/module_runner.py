@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 
 import numpy as np
 
@@ -113,13 +112,9 @@ def partition_count(module: ir.Module) -> int:
 
 def module_mesh(module: ir.Module, devices):
     """A Mesh over `devices` shaped as the module's first `sdy.mesh` (one axis when none)."""
-    for op in module.body.operations:
-        if op.operation.name == "sdy.mesh":
-            text = str(op.attributes["mesh"])
-            axes = re.findall(r'"([^"]+)"=(\d+)', text)
-            if axes and math.prod(int(n) for _, n in axes) == len(devices):
-                return sharding_lib.Mesh(np.array(devices, dtype=object).reshape(
-                    [int(n) for _, n in axes]), [a for a, _ in axes])
+    for op in sharding_lib.mesh_ops(module).values():
+        if math.prod(n for _, n in sharding_lib.sdy_mesh_axes(op)) == len(devices):
+            return sharding_lib.mesh_of_op(op, devices)
     return sharding_lib.Mesh(np.array(devices, dtype=object), ("devices",))
 
 

@@ -11,11 +11,14 @@ import abc
 import enum
 import itertools
 import math
+import re
 import threading
 from collections import OrderedDict
 
 import numpy as np
 from jaxlib import _jax, xla_client
+
+from hlox.lowering.mlir import ir
 
 
 
@@ -389,6 +392,35 @@ class NamedSharding(_jax.GSPMDSharding):
     def __repr__(self):
         memory = "" if self.memory_kind is None else f", memory_kind={self.memory_kind}"
         return f"NamedSharding(mesh={self.mesh}, spec={self.spec}{memory})"
+
+
+DEVICE_IDS_ATTR = "hlox.device_ids"  # on an sdy.mesh op hlox made: the devices, by id
+
+
+def sdy_mesh_axes(mesh_op):
+    """[(axis name, size)] of an `sdy.mesh` op."""
+    return [(a, int(n)) for a, n in re.findall(r'"([^"]+)"=(\d+)', str(mesh_op.attributes["mesh"]))]
+
+
+def mesh_ops(module):
+    """The `sdy.mesh` ops of a module (an ir.Module or its operation), by symbol name."""
+    body = module.body if isinstance(module, ir.Module) else module.regions[0].blocks[0]
+    return {ir.StringAttr(op.attributes["sym_name"]).value: op.operation
+            for op in body.operations if op.operation.name == "sdy.mesh"}
+
+
+def mesh_of_op(mesh_op, devices):
+    """The Mesh an `sdy.mesh` op describes: over the devices hlox recorded on it, else over
+    `devices` (in order); an AbstractMesh when `devices` is None and none are recorded."""
+    axes = sdy_mesh_axes(mesh_op)
+    names, sizes = [a for a, _ in axes], [n for _, n in axes]
+    if DEVICE_IDS_ATTR in mesh_op.attributes and devices is not None:
+        by_id = {d.id: d for d in devices}
+        ids = list(ir.DenseI64ArrayAttr(mesh_op.attributes[DEVICE_IDS_ATTR]))
+        devices = [by_id[i] for i in ids]
+    if devices is None:
+        return AbstractMesh(sizes, names)
+    return Mesh(np.array(list(devices)[:math.prod(sizes)], dtype=object).reshape(sizes), names)
 
 
 def _named_sharding(mesh, spec, memory_kind):

@@ -19,9 +19,9 @@ from hlox.frontend.shard_map import resolve_collectives, resolve_in
 from hlox.lowering import mlir
 from hlox.lowering.avals import ShapedArray
 from hlox.lowering.mlir import ir
-from hlox.lowering.sharding import AbstractMesh
+from hlox.lowering import sharding as sharding_lib
 from hlox.passes.autodiff.common import instantiate, jvp_rule, vjp_rule
-from hlox.passes.autodiff.rules.calls import _derived, _differentiable
+from hlox.passes.autodiff.rules.calls import _call, _derived, _differentiable, _result_avals
 
 
 def _body_call(site):
@@ -63,12 +63,10 @@ def _outline(site, block, ops):
 
 
 def _mesh(site, symbol):
-    for op in site.module_op.regions[0].blocks[0].operations:
-        if op.operation.name == "sdy.mesh" and \
-                ir.StringAttr(op.attributes["sym_name"]).value == symbol:
-            axes = re.findall(r'"([^"]+)"=(\d+)', str(op.attributes["mesh"]))
-            return AbstractMesh([int(n) for _, n in axes], [a for a, _ in axes])
-    site.fail(f"no sdy.mesh @{symbol} in the module")
+    op = sharding_lib.mesh_ops(site.module_op).get(symbol)
+    if op is None:
+        site.fail(f"no sdy.mesh @{symbol} in the module")
+    return sharding_lib.mesh_of_op(op, None)  # axis names and sizes are all the groups need
 
 
 _VALUE = re.compile(r"<@([\w.$-]+), \[((?:\{[^}]*\}(?:, )?)*)\]")
@@ -123,19 +121,6 @@ def _local_avals(site):
             for a in site.op.regions[0].blocks[0].arguments]
 
 
-def _call(site, name, args, result_avals):
-    op = emit(site.trace, "func.call", [site.trace.value_of(a) for a in args], result_avals,
-              {"callee": ir.FlatSymbolRefAttr.get(name)})
-    return [Tracer(site.trace, a, r) for a, r in zip(result_avals, op.results)]
-
-
-def _result_avals(site, name):
-    from hlox.passes import irutil
-    fn = irutil.find_function(site.module_op, name)
-    ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
-    return [ShapedArray(*mlir.shape_and_dtype(t)) for t in ftype.results]
-
-
 @jvp_rule("sdy.manual_computation")
 def _manual_computation_jvp(site, tangents):
     callee = _body_call(site)
@@ -149,7 +134,7 @@ def _manual_computation_jvp(site, tangents):
     _, outs = _emit(site, site.inputs + [tangents[i] for i in wrt],
                     in_specs + [in_specs[i] for i in wrt], out_specs * 2,
                     local + [local[i] for i in wrt], [o.aval for o in site.outputs] * 2,
-                    lambda args: _call(site, derived, args, _result_avals(site, derived)))
+                    lambda args: _call(site, derived, args, _result_avals(site.module_op, derived)))
     return outs[n_out:]
 
 
@@ -166,7 +151,7 @@ def _manual_computation_vjp(site, cts):
     derived = _derived(site, callee, "vjp", wrt)
     resolve_collectives(site.module_op, derived, mesh)
     local = _local_avals(site)
-    local_out = _result_avals(site, callee)
+    local_out = _result_avals(site.module_op, callee)
     n_in, n_out = len(site.inputs), len(site.outputs)
 
     def body(args):
@@ -176,7 +161,7 @@ def _manual_computation_vjp(site, cts):
             replicas = math.prod(mesh.shape[a] for a in _unmentioned(spec, manual))
             scaled.append(ct if replicas == 1 else
                           lax.div(ct, lax.full(ct.shape, replicas, ct.dtype)))
-        outs = _call(site, derived, xs + scaled, _result_avals(site, derived))
+        outs = _call(site, derived, xs + scaled, _result_avals(site.module_op, derived))
         ys, ct_xs = outs[:n_out], outs[n_out:]
         summed = []
         for i, ct in zip(wrt, ct_xs):
