@@ -12,7 +12,8 @@ from hlox.frontend import convolution, errors, lax
 from hlox.numerics.numpy import creation, shape as shape_ops
 
 __all__ = ["ConvGeneralDilatedDimensionNumbers", "conv_general_dilated_patches",
-           "conv_transpose"]
+           "conv_general_shape_tuple", "conv_shape_tuple", "conv_transpose",
+           "conv_transpose_shape_tuple", "reduce_window_shape_tuple"]
 
 ConvGeneralDilatedDimensionNumbers = Union[tuple[str, str, str], convolution.ConvDimensionNumbers, None]
 
@@ -87,3 +88,55 @@ def conv_general_dilated_patches(lhs, filter_shape, window_strides, padding, lhs
                                     rhs_dilation, dn, feature_group_count=n_channels,
                                     precision=precision,
                                     preferred_element_type=preferred_element_type)
+
+
+# -- static shapes (lax.conv_shape_tuple and friends, as JAX computes them) -----------------
+def _stride_dim(d, window, stride):
+    return 0 if d < window else (d - window) // stride + 1
+
+
+def conv_shape_tuple(lhs_shape, rhs_shape, strides, pads, batch_group_count=1):
+    """The output shape of a convolution of inputs in canonical (N, C, spatial...) order."""
+    if isinstance(pads, str):
+        pads = lax.padtype_to_pads(lhs_shape[2:], rhs_shape[2:], strides, pads)
+    if len(pads) != len(lhs_shape) - 2:
+        raise errors.type_error(f"Wrong number of explicit pads for convolution: expected "
+                                f"{len(lhs_shape) - 2}, got {len(pads)}.")
+    lhs_padded = np.add(lhs_shape[2:], np.sum(np.array(pads).reshape(-1, 2), axis=1))
+    if np.any(lhs_padded < 0):
+        raise errors.value_error("Negative padding is larger than the size of the corresponding "
+                                 f"dimension: got padding={pads} for lhs_shape[2:]={lhs_shape[2:]}")
+    out_space = tuple(map(_stride_dim, lhs_padded, rhs_shape[2:], strides))
+    out_0 = lhs_shape[0] // batch_group_count if batch_group_count > 1 else lhs_shape[0]
+    return tuple((out_0, rhs_shape[0]) + tuple(int(d) for d in out_space))
+
+
+def conv_general_shape_tuple(lhs_shape, rhs_shape, window_strides, padding, dimension_numbers):
+    lhs_perm, rhs_perm, out_perm = convolution.conv_general_permutations(dimension_numbers)
+    out_trans = conv_shape_tuple(np.take(lhs_shape, lhs_perm), np.take(rhs_shape, rhs_perm),
+                                 window_strides, padding)
+    return tuple(int(d) for d in np.take(out_trans, np.argsort(out_perm)))
+
+
+def conv_transpose_shape_tuple(lhs_shape, rhs_shape, window_strides, padding, dimension_numbers):
+    lhs_perm, rhs_perm, out_perm = convolution.conv_general_permutations(dimension_numbers)
+    lhs_trans, rhs_trans = np.take(lhs_shape, lhs_perm), np.take(rhs_shape, rhs_perm)
+    if isinstance(padding, str):
+        padding = [_conv_transpose_padding(k, s, padding) for k, s in zip(rhs_trans[2:], window_strides)]
+    padding = list(map(np.sum, padding))
+    unpad_out_space = [(i - 1) * s - k + 2 for i, k, s in zip(lhs_trans[2:], rhs_trans[2:], window_strides)]
+    out_space = np.sum([unpad_out_space, padding], axis=0).tolist()
+    out_trans = tuple((lhs_trans[0], rhs_trans[0]) + tuple(out_space))
+    return tuple(int(d) for d in np.take(out_trans, np.argsort(out_perm)))
+
+
+def reduce_window_shape_tuple(operand_shape, window_dimensions, window_strides, padding,
+                              base_dilation=None, window_dilation=None):
+    def dilate(shape, dilation):
+        return tuple(0 if d == 0 else 1 + r * (d - 1) for d, r in zip(shape, dilation))
+    if base_dilation is not None:
+        operand_shape = dilate(operand_shape, base_dilation)
+    if window_dilation is not None:
+        window_dimensions = dilate(window_dimensions, window_dilation)
+    padded = tuple(d + lo + hi for d, (lo, hi) in zip(operand_shape, padding))
+    return tuple(map(_stride_dim, padded, window_dimensions, window_strides))

@@ -1,0 +1,104 @@
+"""Behaviour of the names the public-API walk (tests/test_public_api.py) asks for, each against
+real JAX on the same inputs: example_libraries, scipy's signal/fft/linalg/ndimage/... modules,
+jax.image, and the smaller modules."""
+from __future__ import annotations
+
+import jax
+import numpy as np
+import pytest
+
+import hlox
+from conftest import assert_matches
+
+
+def both(program):
+    """program(lib) with hlox and with jax; lib is the root module (lib.numpy, lib.lax, ...)."""
+    return program(hlox), program(jax)
+
+
+def assert_both_match(program, **tol):
+    ours, theirs = both(program)
+    ours_leaves, theirs_leaves = jax.tree_util.tree_leaves(ours), jax.tree_util.tree_leaves(theirs)
+    assert len(ours_leaves) == len(theirs_leaves)
+    for a, b in zip(ours_leaves, theirs_leaves):
+        assert_matches(a, b, **tol)
+
+
+# -- example_libraries -------------------------------------------------------------------------
+def _example_libraries(lib):
+    import importlib
+    return (importlib.import_module(f"{lib.__name__}.example_libraries.optimizers"),
+            importlib.import_module(f"{lib.__name__}.example_libraries.stax"))
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop",
+                                  "rmsprop_momentum", "adam", "adamax", "sm3"])
+def test_example_optimizers_train_a_stax_mlp_as_jax(name):
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3)
+
+    def program(lib):
+        opt, stax = _example_libraries(lib)
+        init, apply = stax.serial(stax.Dense(8), stax.Tanh, stax.Dense(2), stax.LogSoftmax)
+        _, params = init(lib.random.key(0), (-1, 3))
+        step = opt.exponential_decay(0.05, 2, 0.9)
+        args = {"sgd": (step,), "momentum": (step, 0.9), "nesterov": (step, 0.9)}.get(name, (step,))
+        opt_init, opt_update, get_params = getattr(opt, name)(*args)
+        state = opt_init(params)
+
+        def loss(p):
+            return -lib.numpy.mean(apply(p, x)[:, 0])
+        for i in range(3):
+            state = opt_update(i, opt.clip_grads(lib.grad(loss)(get_params(state)), 1.0), state)
+        packed = opt.unpack_optimizer_state(state)
+        return loss(get_params(state)), opt.l2_norm(get_params(state)), opt.pack_optimizer_state(packed)
+    ours, theirs = both(program)
+    assert_matches(ours[0], theirs[0], rtol=1e-5, atol=1e-6)
+    assert_matches(ours[1], theirs[1], rtol=1e-5, atol=1e-6)
+
+
+def test_example_schedules_match_jax():
+    def program(lib):
+        opt, _ = _example_libraries(lib)
+        schedules = [opt.constant(0.1), opt.exponential_decay(0.1, 3, 0.5),
+                     opt.inverse_time_decay(0.1, 3, 0.5, staircase=True),
+                     opt.polynomial_decay(0.1, 5, 0.01, 2.0),
+                     opt.piecewise_constant([2, 4], [0.3, 0.2, 0.1]), opt.make_schedule(0.2)]
+        return [[s(i) for i in range(7)] for s in schedules]
+    assert_both_match(program, rtol=1e-6)
+
+
+def test_stax_conv_pool_batchnorm_dropout_match_jax():
+    x = np.random.default_rng(0).standard_normal((2, 8, 8, 3)).astype(np.float32)
+
+    def program(lib):
+        _, stax = _example_libraries(lib)
+        init, apply = stax.serial(
+            stax.Conv(4, (3, 3), padding="SAME"), stax.BatchNorm(), stax.Relu,
+            stax.MaxPool((2, 2), strides=(2, 2)),
+            stax.FanOut(2), stax.parallel(stax.AvgPool((2, 2)), stax.SumPool((2, 2))),
+            stax.FanInConcat(axis=-1), stax.ConvTranspose(2, (2, 2)), stax.Gelu, stax.Flatten,
+            stax.Dense(3), stax.Softmax)
+        shape, params = init(lib.random.key(1), x.shape)
+        d_init, d_apply = stax.Dropout(0.5, mode="train")
+        _, d_params = d_init(lib.random.key(2), x.shape)
+        return shape, apply(params, x), d_apply(d_params, x, rng=lib.random.key(3))
+    (ours_shape, *ours), (theirs_shape, *theirs) = both(program)
+    assert ours_shape == theirs_shape
+    for a, b in zip(ours, theirs):
+        assert_matches(a, b, rtol=1e-4, atol=1e-5)
+
+
+# -- lax: static shape helpers -----------------------------------------------------------------
+@pytest.mark.parametrize("padding", ["SAME", "VALID", ((1, 2), (0, 1))])
+@pytest.mark.parametrize("strides", [(1, 1), (2, 3)])
+def test_lax_conv_shape_tuples_match_jax(padding, strides):
+    lhs, rhs, dn = (2, 9, 11, 3), (3, 2, 3, 5), ("NHWC", "HWIO", "NHWC")
+    for lib in (hlox, jax):
+        got = (lib.lax.conv_general_shape_tuple(lhs, rhs, strides, padding, dn),
+               lib.lax.conv_transpose_shape_tuple(lhs, rhs, strides, padding, dn),
+               lib.lax.conv_shape_tuple((2, 3, 9, 11), (5, 3, 3, 2), strides, padding),
+               lib.lax.reduce_window_shape_tuple((9, 11), (3, 2), strides,
+                                                 ((1, 1), (0, 2)), (1, 2), (2, 1)))
+        if lib is hlox:
+            ours = got
+    assert ours == got
