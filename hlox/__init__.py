@@ -21,7 +21,7 @@ _HOMES = {
     "hlox.frontend.checkpoint": ("checkpoint", "checkpoint_policies", "remat"),
     "hlox.transforms.vmap": ("vmap",),
     "hlox.frontend.callbacks": ("pure_callback",),
-    "hlox.frontend.api": ("clear_caches", "default_device", "disable_jit", "enable_x64", "ensure_compile_time_eval",
+    "hlox.frontend.api": ("clear_caches", "disable_jit", "ensure_compile_time_eval",
                           "live_arrays", "block_until_ready", "default_backend", "device_count", "device_get",
                           "device_put", "devices", "eval_shape", "local_device_count", "local_devices",
                           "named_call", "named_scope", "process_count", "process_index"),
@@ -32,12 +32,16 @@ _HOMES = {
     "hlox.frontend.shard_map": ("pmap", "shard_map"),
     "hlox.lowering.runtime": ("Device",),
 }
+_CONTEXT_MANAGERS = config.CONTEXT_MANAGERS
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 _NAMESPACES = ("sharding", "experimental", "numpy", "lax", "tree_util", "tree", "nn", "scipy", "random", "ad_checkpoint", "ops", "debug",
                "dtypes", "errors")
 
 
 def __getattr__(name):
+    if name in _CONTEXT_MANAGERS:  # jax.debug_nans, jax.enable_x64, ...: the options' holders
+        value = globals()[name] = config.state(_CONTEXT_MANAGERS[name])
+        return value
     if name not in _HOME_OF and name not in _NAMESPACES:
         raise AttributeError(f"module 'hlox' has no attribute {name!r}")
     importlib.import_module("hlox.numerics.array_methods")  # Arrays and tracers get their operators first
@@ -50,4 +54,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_HOME_OF) | set(_NAMESPACES))
+    return sorted(set(globals()) | set(_HOME_OF) | set(_NAMESPACES) | set(_CONTEXT_MANAGERS))

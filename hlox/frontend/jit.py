@@ -178,7 +178,7 @@ class JitFunction:
         leaves, treedef = pytree.flatten((dyn_args, dyn_kw))
         avals = tuple(_leaf_aval(l, i) for i, l in enumerate(leaves))
         placed = tuple(_placement(l) for l in leaves)
-        key = (treedef, avals, statics, static_kw, dtypes.config.x64_enabled(), placed)
+        key = (treedef, avals, statics, static_kw, dtypes.config.trace_context(), placed)
         return key, leaves, treedef, statics, static_kw
 
     # -- tracing -----------------------------------------------------------------
@@ -299,7 +299,7 @@ class JitFunction:
     honours_disable_jit = False  # set for user-facing jit(); internal uses always trace
 
     def __call__(self, *args, **kwargs):
-        if self.honours_disable_jit and dtypes.config.read("jax_disable_jit"):
+        if self.honours_disable_jit and dtypes.config.jax_disable_jit:
             return self.fun(*args, **kwargs)
         if not kwargs and not self.static_argnums and not tracing():
             leaves, treedef = pytree.registry.flatten(args)
@@ -378,7 +378,7 @@ def _fast_signature(treedef, leaves):
     Arrays contribute their abstract value; a Python scalar its type and a numpy array its
     shape and dtype, which with the x64 flag fix their abstract values.
     """
-    signature = [treedef, dtypes.config.x64_enabled()]
+    signature = [treedef, dtypes.config.trace_context()]
     for leaf in leaves:
         t = type(leaf)
         if t is Array:

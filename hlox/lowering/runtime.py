@@ -42,7 +42,7 @@ _PLATFORM_ALIASES = {"gpu": "cuda"}
 
 def _make_client(platform: str):
     if platform == "cpu":
-        wanted = config.read("jax_num_cpu_devices")  # else XLA_FLAGS' device count, else 1
+        wanted = config.jax_num_cpu_devices  # else XLA_FLAGS' device count, else 1
         return xla_client.make_cpu_client(num_devices=wanted) if wanted > 0 \
             else xla_client.make_cpu_client()
     if platform in ("cuda", "rocm", "tpu"):
@@ -87,7 +87,7 @@ def get_client(platform: str | None = None):
 
 
 def default_platform() -> str:
-    wanted = config.read("jax_platforms")
+    wanted = config.jax_platforms
     if wanted:
         return _PLATFORM_ALIASES.get(wanted.split(",")[0], wanted.split(",")[0])
     return "cpu"
@@ -98,7 +98,7 @@ def devices(platform: str | None = None):
 
 
 def default_device():
-    chosen = config.read("jax_default_device")  # hlox.default_device(...) / config.update
+    chosen = config.jax_default_device  # hlox.default_device(...) / config.update
     return chosen if chosen is not None and not isinstance(chosen, str) else devices(chosen)[0]
 
 

@@ -198,7 +198,7 @@ def _print_outputs(outputs):
 
 def _simulate_cpu_devices(n, platform):
     """On CPU a sharded module gets as many simulated devices as it is partitioned over."""
-    if n > 1 and platform in (None, "cpu") and config.read("jax_num_cpu_devices") < n:
+    if n > 1 and platform in (None, "cpu") and config.jax_num_cpu_devices < n:
         try:
             config.update("jax_num_cpu_devices", n)
         except RuntimeError:
