@@ -18,8 +18,7 @@ iinfo = _dtypes.iinfo
 result_type = _dtypes.result_type
 
 
-class TypePromotionError(ValueError):
-    pass
+TypePromotionError = _dtypes.TypePromotionError
 
 
 class extended:  # noqa: N801  (JAX's names)

@@ -94,6 +94,19 @@ def _upper_sets(edges):
 
 _UPPER_X64, _UPPER_X32 = _upper_sets(_LATTICE_EDGES), _upper_sets(_X32_EDGES)
 
+# jax_numpy_dtype_promotion=strict: a weak type still adopts any type of its kind (or above),
+# but no two different strong types meet.
+_INT_NAMES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+_FLOAT_NAMES = ("float8_e4m3fn", "float8_e5m2", "bfloat16", "float16", "float32", "float64")
+_STRICT_EDGES = {WEAK_INT: [WEAK_FLOAT, *_INT_NAMES], WEAK_FLOAT: [WEAK_COMPLEX, *_FLOAT_NAMES],
+                 WEAK_COMPLEX: ["complex64", "complex128"],
+                 **{n: [] for n in _LATTICE_EDGES if not isinstance(n, WeakType)}}
+_UPPER_STRICT = _upper_sets(_STRICT_EDGES)
+
+
+class TypePromotionError(ValueError):
+    """Raised when JAX type promotion fails (as jax.dtypes.TypePromotionError)."""
+
 
 def _key(node):
     if isinstance(node, WeakType):
@@ -104,11 +117,18 @@ def _key(node):
 
 
 def _least_upper_bound(nodes):
-    upper = _UPPER_X64 if config.x64_enabled() else _UPPER_X32
+    strict = config.strict_promotion()
+    upper = _UPPER_STRICT if strict else _UPPER_X64 if config.x64_enabled() else _UPPER_X32
     common = functools.reduce(frozenset.intersection, (upper[_key(n)] for n in nodes))
     for candidate in common:
         if upper[candidate] == common:
             return candidate if isinstance(candidate, WeakType) else dtype_named(candidate)
+    if strict:
+        names = tuple(f"<class '{n.name}'>" if isinstance(n, WeakType) else str(n) for n in nodes)
+        raise TypePromotionError(
+            f"Input dtypes {names} have no available implicit dtype promotion path when "
+            "jax_numpy_dtype_promotion=strict. Try explicitly casting inputs to the desired output "
+            "type, or set jax_numpy_dtype_promotion=standard.")
     names = ", ".join(str(n) for n in nodes)
     raise TypeError(f"no common dtype for {names}: float8 types only promote explicitly")
 
@@ -161,7 +181,7 @@ def promote(typed):
     weaks = [w for _, w in typed]
     if len(dtypes) == 1 and not all(weaks):
         return next(iter(dtypes)), False
-    if all(weaks):
+    if all(weaks) and not config.strict_promotion():
         out = _least_upper_bound({d for d in dtypes})
         weak = True
     else:

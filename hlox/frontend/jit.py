@@ -14,7 +14,7 @@ import numpy as np
 from hlox.frontend import dtypes, errors, sharding_ir
 from hlox.lowering.avals import ShapedArray
 from hlox.frontend.core import Trace, Tracer, aval_of, current_trace, to_array, tracing
-from hlox.frontend.primitives import COMPILE_TIME_EVAL, emit
+from hlox.frontend.primitives import COMPILE_TIME_EVAL, check_special, debug_checks_on, emit
 from hlox.lowering import executable, pytree, symbols
 from hlox.lowering import sharding as sharding_lib
 from hlox.lowering.array import Array
@@ -306,18 +306,45 @@ class JitFunction:
             signature = _fast_signature(treedef, leaves)
             traced = self._fast.get(signature)
             if traced is not None:
-                return traced.run(leaves)
+                return self._checked(traced.run(leaves), args, kwargs)
             traced, leaves = self._traced(args, kwargs)
             traced.executable()
             if signature is not None:
                 self._fast[signature] = traced
-            return traced.run(leaves)
+            return self._checked(traced.run(leaves), args, kwargs)
         trace = current_trace()
         if trace is not None and not _evaluate_now(args, kwargs):
             return self._call_in_trace(trace, args, kwargs)
         traced, leaves = self._traced(args, kwargs)
         traced.executable()
-        return traced.run(leaves)
+        return self._checked(traced.run(leaves), args, kwargs)
+
+    def _checked(self, out, args, kwargs):
+        """jax_debug_nans/infs: a NaN (inf) in the outputs re-runs the function op by op, as JAX
+        does, so that the op that made it raises; if none does, raise naming the function."""
+        if not debug_checks_on():
+            return out
+        name = f"jit({getattr(self.fun, '__name__', 'fn')})"
+        try:
+            check_special(name, pytree.flatten(out)[0])
+        except FloatingPointError as e:
+            print("Invalid nan value encountered in the output of a jax.jit function. "
+                  "Calling the de-optimized version.")
+            try:
+                self.fun(*args, **kwargs)  # ops outside a trace check their own results
+            except (FloatingPointError, ZeroDivisionError):
+                raise
+            except Exception:  # noqa: BLE001  (a function that runs only traced: grad's, vmap's)
+                pass
+            raise FloatingPointError(
+                f"{e}. Because jax_config.debug_nans.value and/or config.jax_debug_infs is set, the "
+                "de-optimized function (i.e., the function as if the `jit` decorator were removed) "
+                "was called in an attempt to get a more precise error message. However, the "
+                "de-optimized function did not produce invalid values during its execution. This "
+                "behavior can result from `jit` optimizations causing the invalid value to be "
+                "produced. It may also arise from having nan/inf literals as inputs or outputs, "
+                "like `jax.jit(lambda ...: jax.numpy.nan)(...)`.") from None
+        return out
 
     def _call_in_trace(self, outer, args, kwargs):
         key, leaves, treedef, statics, static_kw = self._key(args, kwargs)

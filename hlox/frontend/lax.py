@@ -14,6 +14,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from hlox import config
 from hlox.frontend import dtypes, errors, ops, primitives
 from hlox.frontend.ad_annotations import stop_gradient  # noqa: F401  (lax.stop_gradient)
 from hlox.lowering.avals import ShapedArray
@@ -500,9 +501,18 @@ Precision = namedtuple("Precision", [])
 DotDimensionNumbers = tuple
 
 
+_PRECISION_NAMES = frozenset({"default", "high", "highest", "bfloat16", "tensorfloat32", "float32"})
+
+
 def _precision_name(precision):
-    if precision is None:
-        return None
+    if precision is None:  # jax_default_matmul_precision decides, as in JAX
+        precision = config.jax_default_matmul_precision
+        if precision is None:
+            return None
+        if precision not in _PRECISION_NAMES:
+            raise NotImplementedError(
+                f"jax_default_matmul_precision={precision!r}: hlox does not lower "
+                "lax.DotAlgorithmPreset contractions yet; use default, high or highest")
     if isinstance(precision, (tuple, list)):
         precision = precision[0]
     name = getattr(precision, "name", str(precision)).upper()

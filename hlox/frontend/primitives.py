@@ -6,6 +6,9 @@ compiling it once per (op, abstract values, parameters).
 """
 from __future__ import annotations
 
+import numpy as np
+
+from hlox import config
 from hlox.frontend import errors
 from hlox.lowering.avals import ShapedArray
 from hlox.frontend.core import Trace, Tracer, aval_of, current_trace, to_array
@@ -108,7 +111,43 @@ def _eager(prim: Primitive, args, params):
     for a in arrays:
         a._check_alive()
     bufs = exe.execute([a._buf for a in arrays])
-    return [Array(b, aval) for b, aval in zip(bufs, out_avals)]
+    outs = [Array(b, aval) for b, aval in zip(bufs, out_avals)]
+    if debug_checks_on():
+        check_special(jax_name(prim.name), outs)
+    return outs
+
+
+# -- jax_debug_nans / jax_debug_infs ------------------------------------------------
+def debug_checks_on() -> bool:
+    nans, infs = config.debug_checks()
+    return nans or infs
+
+
+_JAX_NAMES = {"divide": "div", "multiply": "mul", "subtract": "sub", "power": "pow",
+              "negate": "neg", "maximum": "max", "minimum": "min", "remainder": "rem",
+              "exponential": "exp", "exponential_minus_one": "expm1", "log_plus_one": "log1p",
+              "convert": "convert_element_type", "sine": "sin", "cosine": "cos"}
+
+
+def jax_name(op_name):
+    """The name JAX gives the primitive of a StableHLO op (`stablehlo.divide` is `div`)."""
+    short = op_name.rpartition(".")[2]
+    return _JAX_NAMES.get(short, short)
+
+
+def check_special(name, arrays):
+    """Raise FloatingPointError, as JAX does, when an inexact result holds a NaN (with
+    jax_debug_nans) or an infinity (with jax_debug_infs)."""
+    nans, infs = config.debug_checks()
+    for a in arrays:
+        dtype = getattr(a, "dtype", None)
+        if dtype is None or np.dtype(dtype).kind not in "fcV" or np.dtype(dtype).names:
+            continue
+        host = np.asarray(a)
+        if nans and np.isnan(host).any():
+            raise FloatingPointError(f"invalid value (nan) encountered in {name}")
+        if infs and np.isinf(host).any():
+            raise FloatingPointError(f"invalid value (inf) encountered in {name}")
 
 
 def _compile_single_op(prim, avals, params, device):

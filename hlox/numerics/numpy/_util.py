@@ -3,9 +3,11 @@ compiled call per eager op."""
 from __future__ import annotations
 
 import operator
+import warnings
 
 import numpy as np
 
+from hlox import config
 from hlox.frontend import dtypes, errors, lax, shapes
 from hlox.frontend.core import Tracer, aval_of, current_trace
 from hlox.frontend.jit import jit
@@ -79,18 +81,42 @@ def promote_shapes(*arrays):
     return [broadcast_to(a, shape) for a in arrays]
 
 
+def check_rank_promotion(name, arrays):
+    """jax_numpy_rank_promotion: 'warn' or 'raise' (JAX's messages) when non-scalar operands of
+    different ranks would be broadcast together."""
+    mode = config.jax_numpy_rank_promotion
+    if mode == "allow" or len(arrays) < 2:
+        return
+    shapes_ = [np.shape(a) for a in arrays]
+    if len({len(s) for s in shapes_ if s}) < 2:
+        return
+    shown = " ".join(map(str, shapes_))
+    if mode == "warn":
+        warnings.warn(f"Following NumPy automatic rank promotion for {name} on shapes {shown}. "
+                      "Set the jax_numpy_rank_promotion config option to 'allow' to disable this "
+                      "warning; for more information, see "
+                      "https://docs.jax.dev/en/latest/rank_promotion_warning.html.", stacklevel=3)
+    else:
+        raise ValueError(f"Operands could not be broadcast together for {name} on shapes {shown} "
+                         "and with the config option jax_numpy_rank_promotion='raise'. For more "
+                         "information, see https://docs.jax.dev/en/latest/rank_promotion_warning.html.")
+
+
 def promote_args(name, *args):
     check_arraylike(name, *args)
+    check_rank_promotion(name, args)
     return promote_shapes(*promote_dtypes(*args))
 
 
 def promote_args_inexact(name, *args):
     check_arraylike(name, *args)
+    check_rank_promotion(name, args)
     return promote_shapes(*promote_dtypes_inexact(*args))
 
 
 def promote_args_numeric(name, *args):
     check_arraylike(name, *args)
+    check_rank_promotion(name, args)
     return promote_shapes(*promote_dtypes_numeric(*args))
 
 

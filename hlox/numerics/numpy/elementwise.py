@@ -7,7 +7,8 @@ from hlox.frontend import dtypes, errors, lax
 from hlox.frontend.jit import eager_jit
 from hlox.numerics.numpy.sorting import nonzero
 from hlox.numerics.numpy._util import (asarray, promote_args, promote_args_inexact,
-                                       promote_args_numeric, check_arraylike)
+                                       promote_args_numeric, promote_dtypes, promote_shapes,
+                                       check_arraylike)
 
 
 def _zero(x):
@@ -477,8 +478,8 @@ def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
                                  "provided to hlox.numpy.where")
     check_arraylike("where", condition, x, y)
     cond = asarray(condition)
-    x, y = promote_args("where", x, y)
-    cond, x, y = (promote_args("where", _as_bool(cond), x, y))
+    x, y = promote_dtypes(x, y)  # JAX's where broadcasts without the rank-promotion check
+    cond, x, y = promote_shapes(*promote_dtypes(_as_bool(cond)), x, y)
     return lax.select(_as_bool(cond) if not dtypes.is_bool(cond.dtype) else cond, x, y)
 
 

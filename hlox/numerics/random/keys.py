@@ -170,6 +170,10 @@ def _seed(seed):
 
 
 def resolve_impl(impl):
+    if impl is None and dtypes.config.jax_default_prng_impl != "threefry2x32":
+        raise NotImplementedError(
+            f"jax_default_prng_impl={dtypes.config.jax_default_prng_impl!r}: hlox.random "
+            "implements the threefry2x32 PRNG only")
     if impl not in (None, "threefry2x32", KEY_DTYPE):
         raise errors.value_error(
             f'unrecognized PRNG implementation "{impl}"; hlox implements "threefry2x32"')

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from hlox import config
 from hlox.frontend import lax
 from hlox.frontend.control_flow import fori_loop
 from hlox.numerics.numpy import shape as shape_ops
@@ -69,7 +70,44 @@ def _hash_shape(key, shape):
     return threefry_2x32(key, *_counters(shape))
 
 
+def _hash_flat(key, count):
+    """JAX's threefry_2x32(key, count) on a flat uint32 counter array: the first half and the
+    second half (zero-padded to even length) are the two words; the outputs are concatenated."""
+    n = count.shape[0]
+    if n % 2:
+        count = lax.concatenate([count, lax.full((1,), 0, U32)], 0)
+    half = count.shape[0] // 2
+    words = threefry_2x32(key, lax.slice(count, (0,), (half,)), lax.slice(count, (half,), (2 * half,)))
+    out = lax.concatenate(words, 0)
+    return lax.slice(out, (0,), (n,)) if n % 2 else out
+
+
+def _random_bits_original(key, bit_width, shape):
+    """jax_threefry_partitionable=False: JAX's original stream (one hash of iota(ceil(bits/32)))."""
+    size = math.prod(shape)
+    max_count = -(-bit_width * size // 32)
+    if max_count >= 2 ** 32 - 1:
+        raise NotImplementedError(f"random bits arrays of {size} elements with "
+                                  "jax_threefry_partitionable=False")
+    bits = _hash_flat(key, lax.iota(U32, max_count))
+    if bit_width == 64:
+        hi, lo = (lax.convert_element_type(lax.slice(bits, (s,), (s + size,)), UINT[64])
+                  for s in (0, size))
+        bits = lax.bitwise_or(lax.shift_left(hi, np.uint64(32)), lo)
+    elif bit_width in (8, 16):
+        per_word = 32 // bit_width
+        lanes = lax.shift_right_logical(
+            lax.broadcast(bits, (per_word,)),
+            lax.mul(np.uint32(bit_width), lax.broadcasted_iota(U32, (per_word, max_count), 0)))
+        lanes = lax.bitwise_and(lanes, np.uint32(2 ** bit_width - 1))
+        bits = lax.reshape(lanes, (max_count * per_word,), (1, 0))
+        bits = lax.slice(lax.convert_element_type(bits, UINT[bit_width]), (0,), (size,))
+    return lax.reshape(bits, shape)
+
+
 def random_bits(key, bit_width, shape):
+    if not config.jax_threefry_partitionable:
+        return _random_bits_original(key, bit_width, tuple(shape))
     b1, b2 = _hash_shape(key, shape)
     if bit_width == 64:
         hi, lo = (lax.convert_element_type(b, UINT[64]) for b in (b1, b2))
@@ -79,6 +117,8 @@ def random_bits(key, bit_width, shape):
 
 
 def split_key_data(key, shape=(2,)):
+    if not config.jax_threefry_partitionable:  # JAX's original split: hash iota(2 * num)
+        return lax.reshape(_hash_flat(key, lax.iota(U32, 2 * math.prod(shape))), (*shape, 2))
     b1, b2 = _hash_shape(key, shape)
     return shape_ops.stack([b1, b2], axis=len(shape))
 
