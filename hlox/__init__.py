@@ -31,11 +31,12 @@ _HOMES = {
     "hlox.lowering.sharding": ("NamedSharding", "P"),
     "hlox.frontend.shard_map": ("pmap", "shard_map"),
     "hlox.lowering.runtime": ("Device",),
+    "hlox.as_jax": ("install_as_jax",),
 }
 _CONTEXT_MANAGERS = config.CONTEXT_MANAGERS
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 _NAMESPACES = ("sharding", "experimental", "numpy", "lax", "tree_util", "tree", "nn", "scipy", "random", "ad_checkpoint", "ops", "debug",
-               "dtypes", "errors")
+               "dtypes", "errors", "typing", "flatten_util", "core", "test_util")
 
 
 def __getattr__(name):

@@ -26,7 +26,7 @@ from hlox.lowering.avals import ShapedArray
 from hlox.lowering.mlir import ir
 
 __all__ = ["psum", "pmean", "pmax", "pmin", "all_gather", "psum_scatter", "ppermute",
-           "all_to_all", "axis_index", "axis_size", "pbroadcast"]
+           "all_to_all", "axis_index", "axis_size", "pbroadcast", "pswapaxes"]
 
 AXIS_NAMES_ATTR = "hlox.axis_names"
 REDUCTION_ATTR = "hlox.reduction"
@@ -373,3 +373,9 @@ def all_to_all(x, axis_name, split_axis, concat_axis, *, axis_index_groups=None,
         return out
     leaves, tree = pytree.flatten(x)
     return tree.unflatten([one(l) for l in leaves])
+
+
+def pswapaxes(x, axis_name, axis, *, axis_index_groups=None):
+    """Swap the mapped axis `axis_name` with the positional `axis` of `x` (an all_to_all that
+    splits and concatenates along `axis`), as JAX's."""
+    return all_to_all(x, axis_name, axis, axis, axis_index_groups=axis_index_groups)

@@ -497,7 +497,27 @@ def zeros_like_array(x):
 
 
 # -- contractions ------------------------------------------------------------------
-Precision = namedtuple("Precision", [])
+class Precision(enum.Enum):
+    """JAX's precision of a contraction: DEFAULT, HIGH, HIGHEST (or their string aliases)."""
+    DEFAULT = 0
+    HIGH = 1
+    HIGHEST = 2
+
+    @classmethod
+    def _missing_(cls, value):
+        return _PRECISION_STRINGS.get(value)
+
+    def __repr__(self):
+        return f"{type(self).__name__}.{self.name}"
+
+    def __str__(self):
+        return self.name
+
+
+_PRECISION_STRINGS = {"highest": Precision.HIGHEST, "float32": Precision.HIGHEST, "high": Precision.HIGH,
+                      "bfloat16_3x": Precision.HIGH, "tensorfloat32": Precision.HIGH,
+                      "default": Precision.DEFAULT, "bfloat16": Precision.DEFAULT,
+                      "fastest": Precision.DEFAULT, None: Precision.DEFAULT}
 DotDimensionNumbers = tuple
 
 
