@@ -102,3 +102,93 @@ def test_lax_conv_shape_tuples_match_jax(padding, strides):
         if lib is hlox:
             ours = got
     assert ours == got
+
+
+# -- scipy: ndimage, fft, integrate, cluster, signal, spatial.transform, optimize, interpolate --
+def _scipy(lib, name):
+    import importlib
+    return importlib.import_module(f"{lib.__name__}.scipy.{name}")
+
+
+def test_scipy_ndimage_map_coordinates_matches_jax():
+    x = np.arange(30.0, dtype=np.float32).reshape(5, 6)
+    coords = [np.array([0.5, 2.2, 4.9, -1.0]), np.array([1.3, 0.0, 5.5, 2.0])]
+    assert_both_match(lambda lib: [
+        _scipy(lib, "ndimage").map_coordinates(x, coords, order=order, mode=mode, cval=-3.0)
+        for mode in ("constant", "nearest", "wrap", "mirror", "reflect") for order in (0, 1)])
+
+
+def test_scipy_fft_integrate_cluster_match_jax():
+    x = np.random.default_rng(0).standard_normal((6, 5)).astype(np.float32)
+
+    def program(lib):
+        f, integrate, vq = _scipy(lib, "fft"), _scipy(lib, "integrate"), _scipy(lib, "cluster.vq")
+        return ([f.dct(x, 2, norm=norm, axis=axis, n=n) for norm in (None, "ortho")
+                 for axis in (0, -1) for n in (None, 3, 8)]
+                + [f.idct(x, 2, norm=norm) for norm in (None, "ortho")]
+                + [f.dctn(x, 2, norm="ortho"), f.idctn(x, 2, s=(4, 7)), f.dctn(x, axes=[0])]
+                + [integrate.trapezoid(x, axis=0), integrate.trapezoid(x, np.arange(5.0) ** 2)]
+                + list(vq.vq(x, x[:3])))
+    assert_both_match(program, rtol=1e-4, atol=1e-5)
+
+
+def test_scipy_signal_matches_jax():
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal(40).astype(np.float32), rng.standard_normal(7).astype(np.float32)
+    a, b = rng.standard_normal((6, 5)).astype(np.float32), rng.standard_normal((3, 2)).astype(np.float32)
+
+    def program(lib):
+        s = _scipy(lib, "signal")
+        return ([s.convolve(x, y, m) for m in ("full", "same", "valid")]
+                + [s.correlate(x, y, m) for m in ("full", "same", "valid")]
+                + [s.convolve(x, y, method="fft"), s.fftconvolve(a, b, "same"),
+                   s.fftconvolve(a, a[::-1], axes=0), s.convolve2d(a, b), s.correlate2d(a, b, "same"),
+                   s.detrend(a, axis=0), s.detrend(x, type="constant")]
+                + list(s.stft(x, nperseg=16)) + list(s.welch(x, nperseg=16))
+                + list(s.csd(x, x[::-1], nperseg=8))
+                + list(s.istft(s.stft(x, nperseg=16)[2], nperseg=16)))
+    assert_both_match(program, rtol=1e-4, atol=1e-4)
+
+
+def test_scipy_spatial_transform_matches_jax():
+    rng = np.random.default_rng(0)
+    q, v = rng.standard_normal((4, 4)).astype(np.float32), rng.standard_normal((4, 3)).astype(np.float32)
+
+    def program(lib):
+        transform = _scipy(lib, "spatial.transform")
+        R = transform.Rotation
+        r = R.from_quat(q)
+        return [r.as_matrix(), r.as_rotvec(), r.as_mrp(), r.as_euler("xyz"),
+                r.as_euler("ZYX", degrees=True), r.apply(v), r.apply(v, inverse=True),
+                r.inv().as_quat(), r.magnitude(), (r * r).as_quat(), R.from_euler("xyz", v).as_quat(),
+                R.from_rotvec(v).as_quat(), R.from_matrix(r.as_matrix()).as_quat(),
+                R.from_mrp(v).as_quat(), r.mean().as_quat(), R.identity().as_quat(),
+                transform.Slerp.init(np.array([0.0, 1.0, 2.0, 3.0]), r)(np.array([0.5, 2.5])).as_quat()]
+    assert_both_match(program, rtol=1e-4, atol=1e-5)
+
+
+def test_scipy_optimize_minimize_matches_jax():
+    x0 = np.array([-1.2, 1.0, 0.5], np.float32)
+
+    def program(lib):
+        jnp, optimize = lib.numpy, _scipy(lib, "optimize")
+
+        def rosen(x):
+            return jnp.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+        out = []
+        for method in ("BFGS", "l-bfgs-experimental-do-not-rely-on-this"):
+            r = optimize.minimize(rosen, x0, method=method, options=dict(maxiter=50))
+            out.append((r.x, r.fun, r.nit, r.success, r.status))
+        out.append(lib.jit(lambda x: optimize.minimize(rosen, x, method="BFGS").x)(x0))
+        return out
+    assert_both_match(program, rtol=1e-4, atol=1e-5)
+
+
+def test_scipy_interpolate_regular_grid_matches_jax():
+    grid = (np.linspace(0, 1, 5), np.linspace(-1, 2, 4))
+    values = np.arange(20.0, dtype=np.float32).reshape(5, 4) ** 1.5
+    points = np.array([[0.1, 0.3], [0.9, 1.9], [1.2, 0.0], [0.5, -2.0]], np.float32)
+    assert_both_match(lambda lib: [
+        _scipy(lib, "interpolate").RegularGridInterpolator(
+            grid, values, method=method, bounds_error=False, fill_value=fill)(points)
+        for method in ("linear", "nearest") for fill in (np.nan, None, -1.0)])

@@ -102,7 +102,7 @@ from functools import partial
 from hlox import numpy as jnp
 from hlox import tree as jax_tree
 from hlox import tree_util
-from hlox.example_libraries._util import safe_map, safe_zip, unzip2
+from hlox.numerics.sequences import safe_map, safe_zip, unzip2
 from hlox.transforms.autodiff import value_and_grad
 
 map = safe_map

@@ -1,5 +1,7 @@
-"""`hlox.scipy`: the jax.scipy-compatible namespace (linalg, special, stats)."""
-from hlox.scipy import linalg, special, stats  # noqa: F401
+"""`hlox.scipy`: the jax.scipy-compatible namespace."""
+from hlox.scipy import (cluster, fft, integrate, interpolate, linalg, ndimage, optimize,  # noqa: F401
+                        signal, spatial, special, stats)
 
-__all__ = ["linalg", "special", "stats"]
+__all__ = ["cluster", "fft", "integrate", "interpolate", "linalg", "ndimage", "optimize", "signal",
+           "spatial", "special", "stats"]
 from hlox.numerics import array_methods as _array_methods  # noqa: E402,F401  (attaches the operators of Arrays and tracers)

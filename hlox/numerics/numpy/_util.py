@@ -220,3 +220,37 @@ def arraylike(name, x):
     """`x` as an array, after JAX's check that it is array-like (not a list)."""
     check_arraylike(name, x)
     return asarray(x)
+
+
+def ensure_arraylike(name, *args):
+    """JAX's check that arguments are array-like, converting them to arrays (one or a tuple)."""
+    check_arraylike(name, *args)
+    return asarray(args[0]) if len(args) == 1 else tuple(asarray(a) for a in args)
+
+
+def promote_dtypes_complex(*args):
+    """Convert arrays to their common dtype made complex (weak type kept as JAX does)."""
+    arrays = promote_dtypes(*args)
+    dtype, weak = arrays[0].dtype, arrays[0].aval.weak_type
+    if not dtypes.is_complex(dtype):
+        new = dtypes.complex_of(dtypes.to_inexact(dtype, weak)[0])
+        arrays = [lax.convert_element_type(a, new, weak_type=weak) for a in arrays]
+    return arrays
+
+
+def canonicalize_axis_tuple(axis, ndim, allow_duplicate=False):
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (list, tuple)):
+        axes = tuple(canonicalize_axis(a, ndim) for a in axis)
+        if not allow_duplicate and len(set(axes)) != len(axes):
+            raise errors.value_error(f"repeated axis: {axes}")
+        return axes
+    return (canonicalize_axis(axis, ndim),)
+
+
+def concrete_or_error(force, x, context=""):
+    """JAX's core.concrete_or_error: force(x) for a concrete `x` (x itself when force is None),
+    ConcretizationTypeError for a traced one."""
+    x = concrete(x, context)
+    return x if force is None else force(x)

@@ -1,4 +1,4 @@
-"""The helpers of jax._src.util that the example libraries use."""
+"""Sequence helpers of jax._src.util that code ported from JAX uses: safe_zip, safe_map, unzip2/3."""
 from __future__ import annotations
 
 import builtins
@@ -28,3 +28,23 @@ def unzip2(xys):
         xs.append(x)
         ys.append(y)
     return tuple(xs), tuple(ys)
+
+
+def unzip3(xyzs):
+    """Unzip a sequence of triples into three tuples."""
+    xs, ys, zs = [], [], []
+    for x, y, z in xyzs:
+        xs.append(x)
+        ys.append(y)
+        zs.append(z)
+    return tuple(xs), tuple(ys), tuple(zs)
+
+
+def tuple_insert(t, idx, val):
+    assert 0 <= idx <= len(t), (idx, len(t))
+    return t[:idx] + (val,) + t[idx:]
+
+
+def tuple_delete(t, idx):
+    assert 0 <= idx < len(t), (idx, len(t))
+    return t[:idx] + t[idx + 1:]
