@@ -2,9 +2,9 @@
 `python tests/test_config.py --write` (tests/test_config.py checks it is current).
 
 OPTIONS: name -> (kind, default, allowed values or enum class name, has a context manager).
-Kinds: bool, int, float, str, ostr (str or None), device, enum, oenum (enum or None),
-enum_class, flag (an absl-style flag: no context manager, any value). Each reads its
-default from the environment variable NAME.upper() at import, as JAX does.
+Kinds: bool, int, float, str, ostr (str or None), ostr_dict (also a dict), device, enum,
+oenum (enum or None), enum_class, flag (an absl-style flag: no context manager, any value).
+Each reads its default from the environment variable NAME.upper() at import, as JAX does.
 """
 JAX_VERSION = '0.10.2'
 
@@ -139,7 +139,7 @@ OPTIONS = {'check_vma': ('bool', False, None, True),
  'jax_persistent_cache_min_entry_size_bytes': ('int', 0, None, True),
  'jax_pgle_aggregation_percentile': ('int', 90, None, True),
  'jax_pgle_profiling_runs': ('int', 3, None, True),
- 'jax_pjrt_client_create_options': ('ostr', None, None, True),
+ 'jax_pjrt_client_create_options': ('ostr_dict', None, None, True),
  'jax_platform_name': ('flag', '', None, False),
  'jax_platforms': ('ostr', None, None, True),
  'jax_pprint_use_color': ('bool', True, None, True),

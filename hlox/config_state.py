@@ -12,9 +12,25 @@ import threading
 
 from hlox import config_options as table
 
-ENUM_CLASSES = {
-    name: (enum.StrEnum if base == "str" else enum.IntEnum)(name, list(members), module="hlox.config")
-    for name, (base, members) in table.ENUM_CLASSES.items()}
+# JAX's enums that also take member names: ExplicitX64Mode("warn"), RuntimeTracebackMode("FULL")
+_BY_NAME = {"ExplicitX64Mode": str.lower, "RuntimeTracebackMode": str.upper}
+
+
+def _enum_class(name, base, members):
+    cls = (enum.StrEnum if base == "str" else enum.IntEnum)(name, list(members), module="hlox.config")
+    if name in _BY_NAME:
+        def _missing_(value, members=dict(members), spell=_BY_NAME[name]):
+            for member in members:
+                if isinstance(value, str) and value == spell(member) or (
+                        spell is str.upper and isinstance(value, str) and value.upper() == member):
+                    return cls[member]
+            return None
+        cls._missing_ = staticmethod(_missing_)
+    return cls
+
+
+ENUM_CLASSES = {name: _enum_class(name, base, members)
+                for name, (base, members) in table.ENUM_CLASSES.items()}
 
 _NO_DEFAULT = object()  # a context manager called without a value
 _UNSET = object()  # no thread-local value
@@ -57,6 +73,13 @@ def _parse_ostr(v):
     return v
 
 
+def _parse_ostr_dict(v):
+    if v is not None and not isinstance(v, (str, dict)):
+        raise ValueError("new string config value must be None or of type dict | str,"
+                         f" got {v} of type {type(v)}.")
+    return v
+
+
 def _parse_device(v):
     if v is not None and v not in ("cpu", "gpu", "tpu") and "Device" not in str(type(v)):
         raise ValueError("jax.default_device must be passed either a Device object (e.g. "
@@ -90,7 +113,7 @@ def _enum_class_parser(cls):
 
 def parser(kind, extra):
     return {"bool": lambda: bool, "int": lambda: _parse_int, "float": lambda: _parse_float,
-            "str": lambda: _parse_str, "ostr": lambda: _parse_ostr, "device": lambda: _parse_device,
+            "str": lambda: _parse_str, "ostr": lambda: _parse_ostr, "ostr_dict": lambda: _parse_ostr_dict, "device": lambda: _parse_device,
             "enum": lambda: _enum_parser(extra, False), "oenum": lambda: _enum_parser(extra, True),
             "enum_class": lambda: _enum_class_parser(ENUM_CLASSES[extra]),
             "flag": lambda: None}[kind]()
