@@ -30,6 +30,7 @@ __all__ = ["psum", "pmean", "pmax", "pmin", "all_gather", "psum_scatter", "pperm
 
 AXIS_NAMES_ATTR = "hlox.axis_names"
 REDUCTION_ATTR = "hlox.reduction"
+LOCAL_PAIRS_ATTR = "hlox.local_pairs"  # ppermute's pairs of axis indices, once resolved to devices
 
 _state = threading.local()
 
@@ -155,6 +156,13 @@ def _permute_emit(trace, values, out_avals, *, names, perm):
 
 
 collective_permute_p = Primitive("stablehlo.collective_permute", _permute_rule, _permute_emit)
+
+
+def local_pairs(op):
+    """A collective_permute's (source, target) pairs as indices along its axes: those it was
+    made with, also after its source_target_pairs became device ids."""
+    attr = LOCAL_PAIRS_ATTR if LOCAL_PAIRS_ATTR in op.attributes else "source_target_pairs"
+    return np.asarray(ir.DenseElementsAttr(op.attributes[attr]), np.int64).reshape(-1, 2)
 
 
 def _all_to_all_rule(x, *, names, split, concat, size):

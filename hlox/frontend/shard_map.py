@@ -152,7 +152,7 @@ def _emit_manual_computation(trace, mesh, manual, operands, specs, local_avals, 
 
 
 # -- collectives: from axis names to device groups ------------------------------------------
-def _groups(mesh, names):
+def device_groups(mesh, names):
     """Rows of logical device ids that a collective over `names` combines (row order is the
     index along `names`, row-major)."""
     ids = np.arange(mesh.size).reshape(mesh.axis_sizes)
@@ -169,7 +169,7 @@ def _channel():
     return ir.Attribute.parse(f"#stablehlo.channel_handle<handle = {next(_channels)}, type = 1>")
 
 
-def _callees(module, name):
+def callees(module, name):
     """`name` and every private function it calls, transitively."""
     seen, todo = [], [name]
     functions = {}
@@ -205,7 +205,7 @@ def resolve_collectives(module, fn_name, mesh):
     groups and channels; `axis_index`'s partition_id becomes the index along its axis. The
     axis names stay on the ops, so the passes can derive them and resolve them again."""
     with module.context, ir.Location.unknown():
-        for func_op in _callees(module, fn_name):
+        for func_op in callees(module, fn_name):
             resolve_in(func_op.operation, mesh)
 
 
@@ -221,7 +221,7 @@ def resolve_in(root, mesh):
         if op.name == "stablehlo.partition_id":  # replaced by new ops
             _partition_index(op, mesh, names)
             continue
-        _RESOLVERS[op.name](op, _groups(mesh, names), mesh, names)
+        _RESOLVERS[op.name](op, device_groups(mesh, names), mesh, names)
 
 
 def _grouped(op, groups, mesh, names):
@@ -232,8 +232,8 @@ def _grouped(op, groups, mesh, names):
 
 
 def _permute(op, groups, mesh, names):
-    perm = np.asarray(ir.DenseElementsAttr(op.attributes["source_target_pairs"]), np.int64)
-    perm = perm.reshape(-1, 2)
+    perm = collectives.local_pairs(op)
+    op.attributes[collectives.LOCAL_PAIRS_ATTR] = _dense(perm)
     pairs = [(row[s], row[t]) for row in groups for s, t in perm]
     op.attributes["source_target_pairs"] = _dense(np.asarray(pairs, np.int64).reshape(-1, 2))
     op.attributes["channel_handle"] = _channel()

@@ -153,20 +153,28 @@ def remove_dead_code(func_op):
 
 
 # -- outlining regions -------------------------------------------------------------------------
+def walk_nested(op):
+    """The ops nested in `op`'s regions, depth first in program order (not `op` itself),
+    without Python recursion: nesting depth comes from user programs."""
+    stack = [iter(_inner_ops(op))]
+    while stack:
+        inner = next(stack[-1], None)
+        if inner is None:
+            stack.pop()
+            continue
+        yield inner
+        if len(inner.regions):
+            stack.append(iter(_inner_ops(inner)))
+
+
 def _walk(op):
     yield op
-    for region in op.regions:
-        for blk in region.blocks:
-            for inner in blk.operations:
-                yield from _walk(inner.operation)
+    yield from walk_nested(op)
 
 
-def walk_nested(op):
-    """The ops nested in `op`'s regions, depth first (not `op` itself)."""
-    for region in op.regions:
-        for blk in region.blocks:
-            for inner in blk.operations:
-                yield from _walk(inner.operation)
+def _inner_ops(op):
+    return [inner.operation for region in op.regions for blk in region.blocks
+            for inner in blk.operations]
 
 
 def _defined_in(region):
@@ -245,3 +253,10 @@ def inline_block(block, mapping, ip):
                     inner.operands[i] = mapping[v]
         mapping.update(zip(op.results, clone.results))
     return [mapping.get(v, v) for v in ops[-1].operands]
+
+
+def result_avals(module_op, name):
+    """The avals of the results of function @name."""
+    fn = find_function(module_op, name)
+    ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
+    return [ShapedArray(*mlir.shape_and_dtype(t)) for t in ftype.results]

@@ -146,3 +146,33 @@ def test_mesh_and_make_mesh_as_jax(meshes):
     assert [t.name for t in m.axis_types] == [t.name for t in j.axis_types]
     assert str(m) == str(j)
     assert hlox.device_count() == 8 and len(hlox.local_devices()) == 8
+
+
+LAYOUTS = [((8, 6), P("data", "model")), ((8, 4), P("model", "data")), ((8, 6), P("data")),
+           ((8, 6), P(None, "model")), ((8, 6), P()), ((16,), P("data")),
+           ((16,), P(("data", "model"))), ((4, 16), P(None, ("model", "data")))]
+
+
+@pytest.mark.parametrize("shape, spec", LAYOUTS, ids=str)
+def test_visualize_array_sharding_prints_what_jax_prints(meshes, capsys, shape, spec):
+    x = np.arange(np.prod(shape), dtype=np.float32).reshape(shape)
+    hlox.debug.visualize_array_sharding(hlox.device_put(x, NamedSharding(meshes[0], spec)))
+    ours = capsys.readouterr().out
+    jax.debug.visualize_array_sharding(
+        jax.device_put(x, jax.sharding.NamedSharding(meshes[1], jax.sharding.PartitionSpec(*spec))))
+    theirs = capsys.readouterr().out
+    assert ours == theirs and "CPU" in ours
+    hlox.debug.visualize_sharding(shape, NamedSharding(meshes[0], spec), scale=0.5, max_width=40)
+    ours = capsys.readouterr().out
+    jax.debug.visualize_sharding(shape, jax.sharding.NamedSharding(
+        meshes[1], jax.sharding.PartitionSpec(*spec)), scale=0.5, max_width=40)
+    assert ours == capsys.readouterr().out
+
+
+def test_visualize_sharding_refuses_what_jax_refuses(meshes):
+    with pytest.raises(ValueError, match="only works for shapes with 1 and 2 dimensions"):
+        hlox.debug.visualize_sharding((2, 4, 8), NamedSharding(meshes[0], P("data")))
+    seen = []
+    hlox.debug.inspect_array_sharding({"a": hlox.device_put(np.ones(8), NamedSharding(
+        meshes[0], P("data")))}, callback=seen.append)
+    assert seen[0].is_equivalent_to(NamedSharding(meshes[0], P("data")), 1)

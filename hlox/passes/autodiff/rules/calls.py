@@ -35,14 +35,6 @@ def _layout(func_op):
     return [ir.IntegerAttr(a).value for a in ir.ArrayAttr(func_op.attributes[LAYOUT_ATTR])]
 
 
-def _result_avals(module_op, name):
-    from hlox.lowering.avals import ShapedArray
-    from hlox.lowering import mlir
-    fn = irutil.find_function(module_op, name)
-    ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
-    return [ShapedArray(*mlir.shape_and_dtype(t)) for t in ftype.results]
-
-
 def _derived(site, name, kind, wrt):
     """The derivative function of @name for these arguments, made once per module."""
     from hlox.passes.autodiff import forward, reverse
@@ -270,7 +262,7 @@ def _custom_jvp_vjp(site, callee, seeds):
     derived = _derived(site, rule, "vjp", wrt)
     zero_ts = [zeros_like(x) for x in xs]
     zero_ys = [zeros_like(o) for o in site.outputs]
-    result_avals = _result_avals(site.module_op, derived)
+    result_avals = irutil.result_avals(site.module_op, derived)
     outs = _call(site, derived, xs + zero_ts + captures + zero_ys + seeds, result_avals)
     grads = dict(zip([w - n for w in wrt], outs[2 * len(site.outputs):]))
     return [grads.get(i) for i in range(len(site.inputs))]
@@ -283,7 +275,7 @@ def _custom_vjp_vjp(site, callee, seeds):
     xs = site.inputs[:n]
     fwd_captures = site.inputs[n:n + kf]
     bwd_captures = site.inputs[n + kf:n + kf + kb]
-    fwd_outs = _call(site, fwd, xs + fwd_captures, _result_avals(site.module_op, fwd))
+    fwd_outs = _call(site, fwd, xs + fwd_captures, irutil.result_avals(site.module_op, fwd))
     residuals = fwd_outs[len(site.outputs):]
-    grads = _call(site, bwd, residuals + seeds + bwd_captures, _result_avals(site.module_op, bwd))
+    grads = _call(site, bwd, residuals + seeds + bwd_captures, irutil.result_avals(site.module_op, bwd))
     return grads + [None] * (len(site.inputs) - n)

@@ -7,8 +7,6 @@ the inverse permutation, all_to_all's swaps the split and concat dimensions.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from hlox.frontend import collectives
 from hlox.lowering.mlir import ir
 from hlox.passes.autodiff.common import jvp_rule, no_rule, vjp_rule
@@ -82,7 +80,7 @@ def _reduce_scatter_vjp(site, cts):
 def _collective_permute_vjp(site, cts):
     if cts[0] is None:
         return [None]
-    pairs = np.asarray(site.ints("source_target_pairs"), np.int64).reshape(-1, 2)
+    pairs = collectives.local_pairs(site.op)
     inverse = tuple((int(t), int(s)) for s, t in pairs)
     return [collectives.collective_permute_p.bind(cts[0], names=_names(site), perm=inverse)]
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 from hlox.frontend import lax, ops
-from hlox.lowering.avals import ShapedArray
 from hlox.frontend.jit import call_function
 from hlox.lowering.mlir import ir
 from hlox.passes import irutil
@@ -30,15 +29,8 @@ def _outline(site, region, tag):
     return irutil.symbol_name(fn), captured
 
 
-def _result_avals(module_op, name):
-    from hlox.lowering import mlir
-    fn = irutil.find_function(module_op, name)
-    ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
-    return [ShapedArray(*mlir.shape_and_dtype(t)) for t in ftype.results]
-
-
 def _call(site, name, operands):
-    return call_function(site.trace, name, operands, _result_avals(site.module_op, name))
+    return call_function(site.trace, name, operands, irutil.result_avals(site.module_op, name))
 
 
 def _tracers(site, values):

@@ -16,7 +16,7 @@ from hlox.lowering.mlir import func as func_dialect, ir
 from hlox.passes import irutil
 from hlox.passes.autodiff.common import instantiate, jvp_rule, no_rule, vjp_rule, zeros_like
 from hlox.passes.autodiff.rules import linalg as linalg_rules
-from hlox.passes.autodiff.rules.calls import _call, _result_avals
+from hlox.passes.autodiff.rules.calls import _call
 
 __all__ = ["KERNEL_JVPS", "KERNEL_VJPS", "lapack_kernel"]
 
@@ -184,6 +184,6 @@ def _transposed_jvp(site, kernel, cts):
         ir.StringAttr.get("private")
     operands = (list(site.inputs) + list(site.outputs) + [zeros_like(site.inputs[i]) for i in wrt]
                 + [instantiate(cts[k], site.outputs[k]) for k in floats])
-    outs = _call(site, vjp_name, operands, _result_avals(site.module_op, vjp_name))
+    outs = _call(site, vjp_name, operands, irutil.result_avals(site.module_op, vjp_name))
     grads = dict(zip(wrt, outs[len(floats):]))
     return [grads.get(i) for i in range(len(site.inputs))]

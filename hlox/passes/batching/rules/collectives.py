@@ -9,9 +9,7 @@ over the batch. A collective over other axes stays a collective, on the batched 
 """
 from __future__ import annotations
 
-import numpy as np
-
-from hlox.frontend import lax
+from hlox.frontend import collectives, lax
 from hlox.lowering.mlir import ir
 from hlox.passes.batching.common import (AXIS_NAMES_ATTR, batch_rule, batched_axis_name,
                                          materialize, move_axis, op_axis_names, reemit)
@@ -126,7 +124,7 @@ def _i64(v):
 @_over_one_axis("stablehlo.collective_permute", "ppermute")
 def _collective_permute(site, x, d):
     x = materialize(x, d, site.size)
-    pairs = np.asarray(site.ints("source_target_pairs"), np.int64).reshape(-1, 2)
+    pairs = collectives.local_pairs(site.op)
     source = {int(t): int(s) for s, t in pairs}
     zero = None
     pieces = []

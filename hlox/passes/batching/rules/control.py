@@ -31,16 +31,8 @@ def _batched(site, name, in_dims, materialize_outputs=False):
     return irutil.symbol_name(fn), out_dims
 
 
-def _result_avals(site, name):
-    from hlox.lowering.avals import ShapedArray
-    from hlox.lowering import mlir
-    fn = irutil.find_function(site.module_op, name)
-    ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
-    return [ShapedArray(*mlir.shape_and_dtype(t)) for t in ftype.results]
-
-
 def _call(site, name, operands):
-    return call_function(site.trace, name, operands, _result_avals(site, name))
+    return call_function(site.trace, name, operands, irutil.result_avals(site.module_op, name))
 
 
 def _captured_entries(site, captured):
@@ -63,7 +55,7 @@ def _branches(site, args, dims):
         batched_name, _ = _batched(site, name, [d for _, d in entries], materialize_outputs=True)
         branches.append((batched_name, [v for v, _ in entries]))
     if sel_dim is None:
-        avals = _result_avals(site, branches[0][0])
+        avals = irutil.result_avals(site.module_op, branches[0][0])
         prim = ops.if_ if site.name == "stablehlo.if" else ops.case
         outs = prim.bind(selector, branches=tuple(
             (lambda n=n, v=v: _call(site, n, v)) for n, v in branches), result_avals=tuple(avals))
