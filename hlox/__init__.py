@@ -36,7 +36,8 @@ _HOMES = {
 _CONTEXT_MANAGERS = config.CONTEXT_MANAGERS
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 _NAMESPACES = ("sharding", "experimental", "numpy", "lax", "tree_util", "tree", "nn", "scipy", "random", "ad_checkpoint", "ops", "debug",
-               "dtypes", "errors", "typing", "flatten_util", "core", "test_util")
+               "dtypes", "errors", "typing", "flatten_util", "core", "test_util",
+               "custom_derivatives", "image", "monitoring")
 
 
 def __getattr__(name):

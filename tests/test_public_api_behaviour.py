@@ -4,10 +4,15 @@ jax.image, and the smaller modules."""
 from __future__ import annotations
 
 import jax
+import jax.ad_checkpoint  # noqa: F401  (submodules the tests reach as attributes)
+import jax.custom_derivatives  # noqa: F401
+import jax.image  # noqa: F401
+import jax.monitoring  # noqa: F401
 import numpy as np
 import pytest
 
 import hlox
+import hlox.experimental  # noqa: F401
 from conftest import assert_matches
 
 
@@ -192,3 +197,135 @@ def test_scipy_interpolate_regular_grid_matches_jax():
         _scipy(lib, "interpolate").RegularGridInterpolator(
             grid, values, method=method, bounds_error=False, fill_value=fill)(points)
         for method in ("linear", "nearest") for fill in (np.nan, None, -1.0)])
+
+
+# -- jax.image ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("method", ["nearest", "linear", "bilinear", "cubic", "lanczos3", "lanczos5"])
+def test_image_resize_matches_jax(method):
+    x = np.random.default_rng(0).standard_normal((2, 7, 5, 3)).astype(np.float32)
+    assert_both_match(lambda lib: [
+        lib.image.resize(x, (2, s0, s1, 3), method, antialias=antialias)
+        for s0, s1 in ((14, 9), (3, 2)) for antialias in (True, False)], rtol=1e-4, atol=1e-5)
+
+
+def test_image_scale_and_translate_gradient_and_integer_input_match_jax():
+    x = np.random.default_rng(1).standard_normal((2, 7, 5, 3)).astype(np.float32)
+    assert_both_match(lambda lib: [
+        lib.image.scale_and_translate(x, (2, 10, 6, 3), (1, 2), np.array([1.5, 1.2], np.float32),
+                                      np.array([0.3, -0.5], np.float32), "linear"),
+        lib.grad(lambda v: lib.image.resize(v, (2, 4, 4, 3), "cubic").sum())(x),
+        lib.image.resize(np.arange(12, dtype=np.int32).reshape(3, 4), (6, 8),
+                         lib.image.ResizeMethod.LINEAR)], rtol=1e-4, atol=1e-5)
+
+
+# -- errors, tree_util, ad_checkpoint, custom_derivatives --------------------------------------
+def test_error_classes_have_jaxs_hierarchy():
+    for lib in (hlox, jax):
+        e = lib.errors
+        assert issubclass(e.ConcretizationTypeError, e.JAXTypeError)
+        assert issubclass(e.TracerBoolConversionError, e.ConcretizationTypeError)
+        assert issubclass(e.TracerArrayConversionError, e.JAXTypeError)
+        assert issubclass(e.UnexpectedTracerError, e.JAXTypeError)
+        assert issubclass(e.KeyReuseError, e.JAXTypeError)
+        assert issubclass(e.NonConcreteBooleanIndexError, e.JAXIndexError)
+        assert issubclass(e.JAXIndexError, IndexError) and issubclass(e.JaxprTypeError, TypeError)
+    with pytest.raises(hlox.errors.JAXTypeError):
+        hlox.jit(lambda x: int(x))(1.0)
+
+
+def test_tree_util_key_path_types_and_default_registry():
+    tree = {"a": [1, (2, 3)], "b": 4}
+    for lib in (hlox, jax):
+        tu = lib.tree_util
+        assert tu.KeyPath == tuple[tu.KeyEntry, ...]
+        leaves, treedef = tu.default_registry.flatten(tree)
+        assert leaves == [1, 2, 3, 4] and treedef.num_leaves == 4
+    assert hlox.tree_util.default_registry.flatten(tree)[1] == hlox.tree_util.tree_structure(tree)
+
+
+def test_ad_checkpoint_policy_markers():
+    for lib in (hlox, jax):
+        ac = lib.ad_checkpoint
+        assert repr(ac.Recompute) != repr(ac.Saveable)
+        assert ac.Offloadable("device", "pinned_host").dst == "pinned_host"
+
+
+def test_custom_derivatives_helpers_match_jax():
+    m = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+    x = np.ones(3, np.float32)
+
+    def program(lib):
+        cd = lib.custom_derivatives
+
+        def f(v):
+            return cd.linear_call(lambda r, l: r @ l, lambda r, ct: r.T @ ct, m, v)
+        zeros = cd.zero_from_primal({"f": x, "i": np.int32(1)})
+        symbolic = cd.zero_from_primal(x, symbolic_zeros=True)
+        primal = cd.custom_vjp_primal_tree_values([cd.CustomVJPPrimal(x, True)])
+        return (f(x), lib.grad(lambda v: f(v).sum())(x), zeros["f"], zeros["i"].dtype.name,
+                symbolic.shape, str(symbolic.dtype), primal[0])
+    ours, theirs = both(program)
+    for a, b in zip(ours, theirs):
+        if isinstance(a, (str, tuple)):
+            assert a == b
+        else:
+            assert_matches(a, b)
+
+
+# -- experimental: io_callback, mesh_utils, enable_x64/disable_x64; monitoring -----------------
+def test_io_callback_runs_for_its_effect_under_jit_and_vmap():
+    def program(lib):
+        from importlib import import_module
+        io_callback = import_module(f"{lib.__name__}.experimental").io_callback
+        seen = []
+
+        def effect(v):
+            seen.append(float(np.sum(v)))
+            return np.asarray(v) * 2
+
+        def f(v):
+            return io_callback(effect, lib.ShapeDtypeStruct(v.shape, v.dtype), v) + 1
+        out = [lib.jit(f)(np.float32(3)), lib.vmap(f)(np.arange(3, dtype=np.float32))]
+        lib.jit(lambda v: (io_callback(effect, lib.ShapeDtypeStruct((), np.float32), v), v)[1])(
+            np.float32(5))
+        return out, sorted(seen)
+    (ours, ours_seen), (theirs, theirs_seen) = both(program)
+    for a, b in zip(ours, theirs):
+        assert_matches(a, b)
+    assert ours_seen == theirs_seen
+
+
+def test_mesh_utils_and_x64_context_managers():
+    from jax.experimental import mesh_utils as jax_mesh_utils
+
+    from hlox.experimental import disable_x64, enable_x64, mesh_utils
+    ours, theirs = mesh_utils.create_device_mesh((1, 1)), jax_mesh_utils.create_device_mesh((1, 1))
+    assert ours.shape == theirs.shape == (1, 1) and ours[0, 0].id == theirs[0, 0].id
+    assert mesh_utils.create_hybrid_device_mesh((1,), (1,), process_is_granule=True).shape == (1,)
+    with pytest.raises(ValueError, match="must equal the product"):
+        mesh_utils.create_device_mesh((2, 3))
+    with enable_x64():
+        assert hlox.numpy.arange(2.0).dtype == np.float64
+    with disable_x64():
+        assert hlox.numpy.arange(2.0).dtype == np.float32
+
+
+def test_monitoring_listeners_receive_events_as_in_jax():
+    def program(lib):
+        mon = lib.monitoring
+        got = []
+        listeners = [lambda e, **k: got.append((e, k)),
+                     lambda e, d, **k: got.append((e, d, k)), lambda e, v, **k: got.append((e, v, k))]
+        mon.register_event_listener(listeners[0])
+        mon.register_event_duration_secs_listener(listeners[1])
+        mon.register_scalar_listener(listeners[2])
+        mon.record_event("/test/a", tag="x")
+        mon.record_event_duration_secs("/test/b", 0.5)
+        mon.record_scalar("/test/c", 3.0)
+        mon.unregister_event_listener(listeners[0])
+        mon.unregister_event_duration_listener(listeners[1])
+        mon.unregister_scalar_listener(listeners[2])
+        mon.record_event("/test/after")
+        return [g for g in got if g[0].startswith("/test/")]
+    ours, theirs = both(program)
+    assert ours == theirs == [("/test/a", {"tag": "x"}), ("/test/b", 0.5, {}), ("/test/c", 3.0, {})]

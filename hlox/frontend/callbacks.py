@@ -22,7 +22,7 @@ from hlox.frontend.primitives import emit
 from hlox.lowering import callbacks, pytree
 from hlox.lowering.array import Array
 
-__all__ = ["pure_callback", "debug_callback", "debug_print", "explain_pass_error"]
+__all__ = ["pure_callback", "io_callback", "debug_callback", "debug_print", "explain_pass_error"]
 
 VMAP_METHODS = ("sequential", "sequential_unrolled", "expand_dims", "broadcast_all",
                 "legacy_vectorized", None)
@@ -112,6 +112,17 @@ def pure_callback(callback, result_shape_dtypes, *args, sharding=None, vmap_meth
     result_avals = [_result_aval(leaf) for leaf in leaves]
     outs = _bind(callback, args, kwargs, result_avals, has_side_effect=False,
                  vmap_method=vmap_method)
+    return out_tree.unflatten(outs)
+
+
+def io_callback(callback, result_shape_dtypes, *args, sharding=None, ordered=False, **kwargs):
+    """Call a Python function with side effects from (possibly compiled) code, as
+    `jax.experimental.io_callback`: never removed as dead code, run once per element under vmap
+    (hlox runs callbacks in program order, so `ordered` needs nothing more)."""
+    leaves, out_tree = pytree.flatten(result_shape_dtypes)
+    result_avals = [_result_aval(leaf) for leaf in leaves]
+    outs = _bind(callback, args, kwargs, result_avals, has_side_effect=True,
+                 vmap_method="sequential")
     return out_tree.unflatten(outs)
 
 

@@ -142,3 +142,37 @@ def checkpoint_name(x, name):
 
 
 __all__ = ["checkpoint", "remat", "checkpoint_policies", "checkpoint_name", "Policy"]
+
+
+# -- what a custom policy returns (JAX's markers; hlox's policies are the named ones above) ------
+class RecomputeType:
+    """A policy's answer: recompute this value in the backward pass."""
+
+    def __repr__(self):
+        return "Recompute"
+
+
+class SaveableType:
+    """A policy's answer: save this value for the backward pass."""
+
+    def __repr__(self):
+        return "Saveable"
+
+
+Recompute, Saveable = RecomputeType(), SaveableType()
+
+
+class Offloadable(types.SimpleNamespace):
+    """A policy's answer: save this value in memory space `dst`, moved from `src`."""
+
+    def __init__(self, src, dst):
+        super().__init__(src=src, dst=dst)
+
+    def __repr__(self):
+        return f"Offloadable(src={self.src!r}, dst={self.dst!r})"
+
+
+def print_saved_residuals(f, *args, **kwargs):
+    """jax.ad_checkpoint.print_saved_residuals: not yet in hlox (its residuals are the values a
+    hlox-vjp function passes from its forward to its backward half)."""
+    raise NotImplementedError("hlox.ad_checkpoint.print_saved_residuals is not implemented yet")

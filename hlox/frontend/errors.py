@@ -11,20 +11,40 @@ _HLOX_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _SKIP_PREFIXES = (_HLOX_DIR, "<frozen ", os.path.dirname(os.__file__) + os.sep + "contextlib")
 
 
-class ConcretizationTypeError(TypeError):
+class JAXTypeError(TypeError):
+    """JAX-specific TypeError: the base of the tracer errors, as in jax.errors."""
+
+
+class JAXIndexError(IndexError):
+    """JAX-specific IndexError, as in jax.errors."""
+
+
+class ConcretizationTypeError(JAXTypeError):
     """A traced value was used where Python needs a concrete one."""
 
 
-class TracerArrayConversionError(TypeError):
+class TracerArrayConversionError(JAXTypeError):
     """A traced value was converted to a numpy array."""
 
 
-class TracerIntegerConversionError(TypeError):
+class TracerIntegerConversionError(JAXTypeError):
     """A traced value was used as a Python integer (an index, a size)."""
 
 
-class UnexpectedTracerError(TypeError):  # as in JAX
+class UnexpectedTracerError(JAXTypeError):  # as in JAX
     """A tracer outlived the trace that made it."""
+
+
+class KeyReuseError(JAXTypeError):
+    """A PRNG key was used twice (raised by JAX's key-reuse checker, jax_debug_key_reuse)."""
+
+
+class JaxprTypeError(TypeError):
+    """A jaxpr (here: a function's IR) failed its type check."""
+
+
+class InconclusiveDimensionOperation(Exception):
+    """An operation on symbolic dimensions whose result is not known statically."""
 
 
 class TracerBoolConversionError(ConcretizationTypeError):

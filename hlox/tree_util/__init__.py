@@ -10,12 +10,14 @@ import collections
 import dataclasses
 import functools
 import operator
+import typing
 
 from hlox.frontend import errors
 from hlox.lowering import pytree as _pytree
 
 __all__ = [
-    "DictKey", "FlattenedIndexKey", "GetAttrKey", "Partial", "PyTreeDef", "SequenceKey",
+    "DictKey", "FlattenedIndexKey", "GetAttrKey", "KeyEntry", "KeyPath", "Partial", "PyTreeDef",
+    "SequenceKey", "default_registry",
     "all_leaves", "build_tree", "flatten_one_level", "flatten_one_level_with_keys",
     "is_tree_node", "keystr", "register_dataclass", "register_pytree_node",
     "register_pytree_node_class", "register_pytree_with_keys", "register_pytree_with_keys_class",
@@ -30,6 +32,9 @@ SequenceKey = _pytree.SequenceKey
 DictKey = _pytree.DictKey
 GetAttrKey = _pytree.GetAttrKey
 FlattenedIndexKey = _pytree.FlattenedIndexKey
+KeyEntry = typing.TypeVar("KeyEntry", bound=typing.Any)  # one step of a key path (as JAX's)
+KeyPath = tuple[KeyEntry, ...]
+default_registry = _pytree.registry  # the registry every hlox transformation flattens with
 
 
 # -- flattening ------------------------------------------------------------------------

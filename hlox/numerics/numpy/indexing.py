@@ -22,7 +22,7 @@ from hlox.numerics.numpy import elementwise
 from hlox.numerics.numpy._util import (_fused, _static_fill, asarray, broadcast_shapes,
                                        broadcast_to, promote_dtypes)
 
-class NonConcreteBooleanIndexError(IndexError):
+class NonConcreteBooleanIndexError(errors.JAXIndexError):
     """A boolean mask index was traced: its number of True entries decides the result shape."""
 
 
