@@ -329,3 +329,22 @@ def test_monitoring_listeners_receive_events_as_in_jax():
         return [g for g in got if g[0].startswith("/test/")]
     ours, theirs = both(program)
     assert ours == theirs == [("/test/a", {"tag": "x"}), ("/test/b", 0.5, {}), ("/test/c", 3.0, {})]
+
+
+# -- scipy.linalg: special matrices and the matrix exponential ---------------------------------
+def test_scipy_linalg_special_matrices_and_expm_match_jax():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((4, 4)).astype(np.float32) * 0.5
+    v, w = rng.standard_normal(4).astype(np.float32), rng.standard_normal(3).astype(np.float32)
+
+    def program(lib):
+        L = lib.scipy.linalg
+        return [L.block_diag(a, v[None], np.ones((2, 3), np.float32)), L.circulant(v),
+                L.companion(v), L.convolution_matrix(v, 6, "full"), L.convolution_matrix(v, 5, "same"),
+                L.dft(4), L.dft(4, "sqrtn"), L.fiedler(v), L.fiedler_companion(v),
+                L.hadamard(4, np.float32), L.hankel(v, w), L.hankel(v), L.helmert(5),
+                L.helmert(5, full=True), L.hilbert(4), L.leslie(v, w), L.pascal(5),
+                L.pascal(4, "lower"), L.toeplitz(v, w), L.toeplitz(v), L.invhilbert(4),
+                L.invpascal(4), L.expm(a), L.expm(np.triu(a), upper_triangular=True),
+                *L.expm_frechet(a, a.T), L.expm(np.stack([a, 2 * a]))]
+    assert_both_match(program, rtol=1e-4, atol=1e-4)
