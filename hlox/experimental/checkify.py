@@ -100,11 +100,11 @@ class Error:
             shape = np.broadcast_shapes(*(p.shape for p in preds))
             mapping = {}
             for idx in np.ndindex(*shape):
-                exc = self._exception_at(lambda a, idx=idx: np.broadcast_to(np.asarray(a), shape + np.shape(a)[len(shape):])[idx])
+                exc = self._exception_at(lambda a, idx=idx: _index_mapped(a, shape, idx))
                 if exc is not None:
                     mapping[idx] = exc
             return BatchedError(mapping) if mapping else None
-        return self._exception_at(np.asarray)
+        return self._exception_at(lambda a: a)  # the payload's arrays as they are, as JAX's
 
     def _exception_at(self, take):
         for pred, payload, (fmt, treedef, where) in zip(self._preds, self._payloads, self._metadata):
@@ -132,6 +132,13 @@ class Error:
     def _merge(self, other):
         return Error(self._preds + other._preds, self._payloads + other._payloads,
                      self._metadata + other._metadata)
+
+
+def _index_mapped(a, shape, idx):
+    """Element `idx` of the mapped dimensions `shape` of `a` (which may lack some of them)."""
+    if tuple(np.shape(a)[:len(shape)]) == tuple(shape):
+        return a[idx]
+    return np.broadcast_to(np.asarray(a), shape + np.shape(a)[len(shape):])[idx]
 
 
 def _flatten_error(err):

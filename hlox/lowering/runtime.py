@@ -65,7 +65,9 @@ def _make_plugin_client(platform: str):
                 xla_client.load_pjrt_plugin_dynamically(platform, str(path))
                 break
             else:
-                raise RuntimeError(f"no PJRT plugin for {platform} is installed")
+                raise RuntimeError(f"Unknown backend: {platform!r} requested, but no PJRT plugin for "
+                                   f"{platform} is installed (JAX's words: no platforms that are "
+                                   f"instances of {platform} are present)")
         xla_client.initialize_pjrt_plugin(platform)
         return xla_client.make_c_api_client(platform)
     except Exception as e:  # jaxlib raises many types here; one clear message instead
