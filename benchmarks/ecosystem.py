@@ -26,7 +26,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PINS = {"optax": "0.2.8", "chex": "0.1.92"}
 # what the libraries' tests import beyond the libraries themselves
-TEST_DEPS = ["pytest-timeout", "cloudpickle", "dm-tree", "scipy"]
+TEST_DEPS = ["pytest-timeout", "cloudpickle", "dm-tree", "scipy", "scikit-learn"]
 _SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
 
 
