@@ -78,6 +78,8 @@ def as_dtype(array: np.ndarray, dtype: np.dtype):
     """`array` as `dtype` when it holds that dtype's raw bytes (how .npz stores bfloat16, float8...)."""
     if array.dtype == dtype:
         return array
+    if array.dtype.kind != "V" and array.dtype.newbyteorder("=") == dtype:  # other byte order
+        return array.astype(dtype)
     if dtype.kind == "V" and array.dtype.kind in "Vu" and array.dtype.itemsize == dtype.itemsize:
         return _contiguous(array).view(dtype)
     return None
@@ -119,10 +121,12 @@ def module_mesh(module: ir.Module, devices):
 
 
 def run_function(module: ir.Module, name: str, inputs, platform: str | None = None,
-                 n_devices: int | None = None) -> list[np.ndarray]:
+                 n_devices: int | None = None, on_compiled=None) -> list[np.ndarray]:
     """Compile @name of `module` for `platform` and run it on numpy `inputs`; numpy results.
     A module partitioned over several devices (`mhlo.num_partitions`, or `n_devices`) runs on
-    that many, through XLA's SPMD partitioner."""
+    that many, through XLA's SPMD partitioner. `on_compiled()`, when given, is called between
+    compiling and running."""
+    on_compiled = on_compiled or (lambda: None)
     sig = signature(module, name)
     inputs = check_inputs(sig, inputs)
     declared = partition_count(module)
@@ -138,11 +142,13 @@ def run_function(module: ir.Module, name: str, inputs, platform: str | None = No
     if n == 1:
         device = available[0]
         exe = executable.compile_module(entry, len(sig.outputs), device)
+        on_compiled()
         buffers = [runtime.to_device(_contiguous(a), ShapedArray(a.shape, a.dtype), device,
                                      x64=True) for a in inputs]
         return [np.asarray(out) for out in exe.execute(buffers)]
     mesh = module_mesh(entry, available[:n])
     exe = executable.compile_module(entry, len(sig.outputs), mesh=mesh)
+    on_compiled()
     avals = [ShapedArray(a.shape, a.dtype) for a in inputs]
     exe.set_output_avals([ShapedArray(shape, dtype) for shape, dtype in sig.outputs])
     buffers = [runtime.to_devices(_contiguous(a), aval, s)

@@ -13,6 +13,7 @@ Python and C++ passes run in one MLIR PassManager (see `pipeline`).
 """
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import os
 
@@ -29,14 +30,25 @@ __all__ = ["Diagnostic", "emit_error", "emit_remark", "emit_warning", "note", "N
            "RewritePass", "rewrite_pass", "load_plugin"]
 
 
+_BINARY_MAGIC = (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"MZ")
+
+
 def load_plugin(path: str) -> None:
     """Import a Python file that registers passes; ValueError says why it could not."""
     if not os.path.isfile(path):
         raise ValueError(f"could not load pass plugin {path}: no such file")
-    name = "hlox_pass_plugin_" + "".join(c if c.isalnum() else "_" for c in os.path.abspath(path))
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
     try:
-        spec.loader.exec_module(module)
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError as e:
+        raise ValueError(f"could not load pass plugin {path}: {e.strerror}") from None
+    if head.startswith(_BINARY_MAGIC) or b"\0" in head:
+        raise ValueError(f"could not load pass plugin {path}: not a Python file (a pass plugin is a .py "
+                         "file that registers passes with hlox.passes.register)")
+    name = "hlox_pass_plugin_" + "".join(c if c.isalnum() else "_" for c in os.path.abspath(path))
+    loader = importlib.machinery.SourceFileLoader(name, path)  # any file name is read as Python source
+    try:
+        module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader))
+        loader.exec_module(module)
     except Exception as e:  # the plugin's own bug: report it as one line
         raise ValueError(f"could not load pass plugin {path}: {type(e).__name__}: {e}") from None

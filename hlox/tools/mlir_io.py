@@ -15,6 +15,7 @@ import sys
 
 from hlox.lowering.mlir import ir
 from hlox.passes.diagnostics import Diagnostic
+from hlox.tools.module_checks import check_text
 
 __all__ = ["MlirInputError", "parse_module", "read_input", "parse_source", "split_input",
            "format_diagnostic", "print_error", "BYTECODE_MAGIC", "SPLIT_MARKER"]
@@ -55,10 +56,24 @@ def format_diagnostic(diag, filename: str | None = None, severity: str | None = 
     if where is not None and sources and where[0] in sources:
         lines = sources[where[0]].split("\n")
         if 0 < where[1] <= len(lines):
-            text += f"\n{lines[where[1] - 1]}\n{' ' * (where[2] - 1)}^"
+            text += _source_excerpt(lines[where[1] - 1], where[2])
     for n in record.notes:
         text += "\n" + format_diagnostic(n, filename, "note", sources)
     return text
+
+
+_EXCERPT = 160  # characters of a long source line shown around the column
+
+
+def _source_excerpt(line: str, column: int) -> str:
+    """The source line (a window of it around `column` when long) and a caret under the column."""
+    start = 0
+    if len(line) > _EXCERPT:
+        start = max(0, min(column - 1 - _EXCERPT // 2, len(line) - _EXCERPT))
+        line = ("..." if start else "") + line[start:start + _EXCERPT] + \
+            ("..." if start + _EXCERPT < len(line) else "")
+        start -= 3 if start else 0
+    return f"\n{line}\n{' ' * (column - 1 - start)}^"
 
 
 def print_error(err: MlirInputError, stream=None) -> None:
@@ -149,6 +164,9 @@ def parse_source(content, name: str, ctx: ir.Context | None = None, first_line: 
             raise MlirInputError([f"{name}: error: input is neither UTF-8 text nor MLIR bytecode ({e})"]) from None
     text = "\n" * (first_line - 1) + content
     sources = {name: text}
+    problems = check_text(text, name)
+    if problems:  # text that would crash MLIR's parser or printer
+        raise MlirInputError([format_diagnostic(d, name, sources=sources) for d in problems], problems)
     with ctx:
         try:
             try:

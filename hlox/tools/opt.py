@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import io
+import os
 import re
 import sys
 
@@ -19,6 +20,7 @@ import hlox.passes as hp
 from hlox.lowering.mlir import make_context
 from hlox.passes.diagnostics import Diagnostic
 from hlox.passes.pipeline import Nested, PassRef, PipelineError
+from hlox.tools import contain
 from hlox.tools.mlir_io import (MlirInputError, SPLIT_MARKER, format_diagnostic, parse_source, read_input,
                                 split_input)
 
@@ -203,11 +205,13 @@ class _Result:
 
 
 def _process(args, pipeline, text: str, name: str, first_line: int, ctx) -> _Result:
+    contain.stage(name, "parsing")
     try:
         module = parse_source(text, name, ctx, first_line)
     except MlirInputError as e:
         diags = e.diagnostics or [Diagnostic("error", "loc(unknown)", line) for line in e.lines]
         return _Result(None, diags, True)
+    contain.stage(name, "passes")
     try:
         diags = hp.run(module, pipeline, print_ir_before_all=args.mlir_print_ir_before_all,
                        print_ir_after_all=args.mlir_print_ir_after_all, timing=args.mlir_timing,
@@ -269,6 +273,7 @@ def _drive(args, pipeline) -> int:
             _report(result.diagnostics, name, sources)
             failed |= result.failed
         if result.output is not None:
+            contain.stage(name, "printing")
             outputs.append(_render(args, result.output))
     separator = f"{SPLIT_MARKER}\n".encode()
     _write(args.output, separator.join(outputs))
@@ -276,7 +281,14 @@ def _drive(args, pipeline) -> int:
 
 
 def main(argv=None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """The command; from the command line (`argv` None) a crash in MLIR is contained."""
+    if argv is None:
+        return contain.run_contained(lambda: _main(sys.argv[1:]), PROG)
+    return _main(argv)
+
+
+def _main(argv) -> int:
+    argv = list(argv)
     try:
         _load_plugins(argv)
         parser = _parser()
@@ -295,6 +307,8 @@ def main(argv=None) -> int:
     except MlirInputError as e:
         for line in e.lines:
             print(line, file=sys.stderr)
+    except BrokenPipeError:  # `hlox-opt ... | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1
 
 

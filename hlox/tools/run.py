@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import zipfile
 
@@ -21,7 +22,9 @@ import numpy as np
 from hlox import config
 from hlox.lowering import module_runner
 from hlox.lowering.mlir import make_context
-from hlox.tools.mlir_io import MlirInputError, parse_module, print_error
+from hlox.tools import contain
+from hlox.tools.mlir_io import MlirInputError, format_diagnostic, parse_module, print_error
+from hlox.tools.module_checks import check_module
 
 __all__ = ["main", "Mismatch", "worst_mismatch", "load_inputs", "storable", "array_text"]
 
@@ -40,13 +43,20 @@ def _load(path: str):
         raise ToolError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
 
 
+def _native(array: np.ndarray) -> np.ndarray:
+    """`array` in the machine's byte order (a big-endian .npy holds the same values)."""
+    if array.dtype.byteorder not in "=|" and array.dtype.kind not in "V":
+        return array.astype(array.dtype.newbyteorder("="))
+    return array
+
+
 def _load_npz(path: str) -> dict:
     data = _load(path)
     if not isinstance(data, np.lib.npyio.NpzFile):
         raise ToolError(f"{path} is a single array, not an .npz archive")
     with data:
         try:
-            return {k: data[k] for k in data.files}
+            return {k: _native(data[k]) for k in data.files}
         except (OSError, ValueError, zipfile.BadZipFile) as e:  # members load lazily
             raise ToolError(f"cannot read {path}: {e}") from None
 
@@ -72,7 +82,7 @@ def load_inputs(npy_paths, npz_path) -> list:
         if isinstance(value, np.lib.npyio.NpzFile):
             value.close()
             raise ToolError(f"{path} is an .npz archive; pass it with --inputs")
-        arrays.append(value)
+        arrays.append(_native(value))
     return arrays
 
 
@@ -158,8 +168,16 @@ def _badness(m: Mismatch) -> float:
 
 
 # -- the command ------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse exits 2; every hlox-run failure is exit 1
+        self.print_usage(sys.stderr)
+        print(f"{PROG}: error: {message}", file=sys.stderr)
+        raise SystemExit(1)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=PROG, description="Run a function of an MLIR (StableHLO) module.")
+    p = _Parser(prog=PROG, description="Run a function of an MLIR (StableHLO) module.",
+                epilog="exit status: 0 on success, 1 on any failure")
     p.add_argument("module", help="the .mlir file (text or bytecode), or - for stdin")
     p.add_argument("inputs", nargs="*", metavar="IN.npy", help="input arrays, in argument order")
     p.add_argument("--func", default="main", help="the function to run (default: main)")
@@ -205,23 +223,45 @@ def _simulate_cpu_devices(n, platform):
             pass  # the client exists already: run_function says how many devices there are
 
 
+def _checked_module(path: str, ctx):
+    """The parsed module, after the checks that stop what would crash XLA."""
+    name = "<stdin>" if path == "-" else path
+    contain.stage(name, "parsing")
+    module = parse_module(path, ctx)
+    contain.stage(name, "checking")
+    problems = check_module(module, name)
+    if problems:
+        raise MlirInputError([format_diagnostic(d, name) for d in problems], problems)
+    contain.stage(name, "compiling")
+    return module
+
+
+def _save(path: str, outputs) -> None:
+    """outputs as out0 out1 ... in the .npz at exactly `path` (np.savez would add `.npz`)."""
+    if os.path.isdir(path):
+        raise ToolError(f"cannot write {path}: it is a directory (-o names the .npz file)")
+    try:
+        with open(path, "wb") as f:
+            np.savez(f, **{f"out{i}": storable(o) for i, o in enumerate(outputs)})
+    except OSError as e:
+        raise ToolError(f"cannot write {path}: {e.strerror or e}") from None
+
+
 def _run(args) -> int:
     with make_context() as ctx:
-        module = parse_module(args.module, ctx)
+        module = _checked_module(args.module, ctx)
         try:
             sig = module_runner.signature(module, args.func)
             inputs = module_runner.check_inputs(sig, load_inputs(args.inputs, args.npz))
             _simulate_cpu_devices(args.devices or module_runner.partition_count(module),
                                   args.platform)
-            outputs = module_runner.run_function(module, args.func, inputs, args.platform,
-                                                 args.devices)
+            outputs = module_runner.run_function(module, args.func, inputs, args.platform, args.devices,
+                                                 on_compiled=lambda: contain.stage(args.module, "running"))
         except (LookupError, TypeError, ValueError, RuntimeError) as e:
             raise ToolError(str(e).splitlines()[0] if str(e) else type(e).__name__) from None
+    contain.stage(args.module, "writing")
     if args.output:
-        try:
-            np.savez(args.output, **{f"out{i}": storable(o) for i, o in enumerate(outputs)})
-        except OSError as e:
-            raise ToolError(f"cannot write {args.output}: {e.strerror or e}") from None
+        _save(args.output, outputs)
     if args.print or not (args.output or args.check):
         _print_outputs(outputs)
     if args.check:
@@ -232,15 +272,24 @@ def _run(args) -> int:
     return 0
 
 
-def main(argv=None) -> int:
-    args = _parser().parse_intermixed_args(argv)
+def _main(argv) -> int:
     try:
+        args = _parser().parse_intermixed_args(argv)
         return _run(args)
     except MlirInputError as e:
         print_error(e)
     except ToolError as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
+    except BrokenPipeError:  # `hlox-run --print | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1
+
+
+def main(argv=None) -> int:
+    """The command; from the command line (`argv` None) a crash in MLIR or XLA is contained."""
+    if argv is None:
+        return contain.run_contained(lambda: _main(None), PROG)
+    return _main(argv)
 
 
 if __name__ == "__main__":
