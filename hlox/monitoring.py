@@ -1,7 +1,6 @@
-# Copyright 2022 The JAX Authors. Licensed under the Apache License, Version 2.0.
-# Ported from jax/_src/monitoring.py (JAX 0.10.2).
-"""`hlox.monitoring`, as jax.monitoring: named events, durations and scalars, and the listeners
-that receive them (for metrics collectors)."""
+"""`hlox.monitoring`, as jax.monitoring: a small in-process bus for named events, durations,
+time spans and scalars. Libraries record them; metrics collectors register listeners, which are
+called synchronously, in registration order, with the event name and its keyword metadata."""
 from __future__ import annotations
 
 from typing import Protocol
@@ -15,151 +14,109 @@ __all__ = ["clear_event_listeners", "record_event", "record_event_duration_secs"
 
 
 class EventListenerWithMetadata(Protocol):
-
-  def __call__(self, event: str, **kwargs: str | int) -> None:
-    ...
+    def __call__(self, event: str, **kwargs: str | int) -> None: ...
 
 
 class EventDurationListenerWithMetadata(Protocol):
-
-  def __call__(self, event: str, duration_secs: float,
-               **kwargs: str | int) -> None:
-    ...
+    def __call__(self, event: str, duration_secs: float, **kwargs: str | int) -> None: ...
 
 
 class EventTimeSpanListenerWithMetadata(Protocol):
+    def __call__(self, event: str, start_time: float, end_time: float,
+                 **kwargs: str | int) -> None: ...
 
-  def __call__(
-      self, event: str, start_time: float, end_time: float, **kwargs: str | int
-  ) -> None:
-    ...
 
 class ScalarListenerWithMetadata(Protocol):
-
-  def __call__(
-      self, event: str, value: float | int, **kwargs: str | int,
-  ) -> None:
-    ...
+    def __call__(self, event: str, value: float | int, **kwargs: str | int) -> None: ...
 
 
-_event_listeners: list[EventListenerWithMetadata] = []
-_event_duration_secs_listeners: list[EventDurationListenerWithMetadata] = []
-_event_time_span_listeners: list[EventTimeSpanListenerWithMetadata] = []
-_scalar_listeners: list[ScalarListenerWithMetadata] = []
+# One list of callbacks per kind of record; a callback registered twice is called twice.
+_LISTENERS: dict[str, list] = {"event": [], "duration": [], "time_span": [], "scalar": []}
+
+
+def _notify(kind: str, *args, **kwargs) -> None:
+    for callback in list(_LISTENERS[kind]):
+        callback(*args, **kwargs)
+
+
+def _unregister(kind: str, callback) -> None:
+    """Remove one registration of `callback`; unknown callbacks are an AssertionError, as in
+    JAX."""
+    listeners = _LISTENERS[kind]
+    assert callback in listeners, f"{callback} is not a registered {kind} listener"
+    listeners.remove(callback)
 
 
 def record_event(event: str, **kwargs: str | int) -> None:
-  """Record an event."""
-  for callback in _event_listeners:
-    callback(event, **kwargs)
+    """Tell every event listener that `event` happened."""
+    _notify("event", event, **kwargs)
 
 
-def record_event_duration_secs(event: str, duration: float,
-                               **kwargs: str | int) -> None:
-  """Record an event duration in seconds (float)."""
-  for callback in _event_duration_secs_listeners:
-    callback(event, duration, **kwargs)
+def record_event_duration_secs(event: str, duration: float, **kwargs: str | int) -> None:
+    """Tell every duration listener that `event` took `duration` seconds."""
+    _notify("duration", event, duration, **kwargs)
 
 
-def record_event_time_span(
-    event: str, start_time: float, end_time: float, **kwargs: str | int
-) -> None:
-  """Record an event start and end time in seconds (float)."""
-  for callback in _event_time_span_listeners:
-    callback(event, start_time, end_time, **kwargs)
+def record_event_time_span(event: str, start_time: float, end_time: float,
+                           **kwargs: str | int) -> None:
+    """Tell every time-span listener that `event` ran from `start_time` to `end_time`."""
+    _notify("time_span", event, start_time, end_time, **kwargs)
 
 
-def record_scalar(
-    event: str, value: float | int, **kwargs: str | int
-) -> None:
-  """Record a scalar summary value."""
-  for callback in _scalar_listeners:
-    callback(event, value, **kwargs)
+def record_scalar(event: str, value: float | int, **kwargs: str | int) -> None:
+    """Tell every scalar listener that `event` measured `value`."""
+    _notify("scalar", event, value, **kwargs)
 
 
-def register_event_listener(
-    callback: EventListenerWithMetadata,
-) -> None:
-  """Register a callback to be invoked during record_event()."""
-  _event_listeners.append(callback)
+def register_event_listener(callback: EventListenerWithMetadata) -> None:
+    _LISTENERS["event"].append(callback)
 
 
-def register_event_time_span_listener(
-    callback: EventTimeSpanListenerWithMetadata,
-) -> None:
-  """Register a callback to be invoked during record_event_time_span()."""
-  _event_time_span_listeners.append(callback)
+def register_event_time_span_listener(callback: EventTimeSpanListenerWithMetadata) -> None:
+    _LISTENERS["time_span"].append(callback)
 
 
-def register_event_duration_secs_listener(
-    callback : EventDurationListenerWithMetadata) -> None:
-  """Register a callback to be invoked during record_event_duration_secs()."""
-  _event_duration_secs_listeners.append(callback)
+def register_event_duration_secs_listener(callback: EventDurationListenerWithMetadata) -> None:
+    _LISTENERS["duration"].append(callback)
 
 
-def register_scalar_listener(
-    callback : ScalarListenerWithMetadata,
-) -> None:
-  """Register a callback to be invoked during record_scalar()."""
-  _scalar_listeners.append(callback)
-
-
-def get_event_duration_listeners() -> list[EventDurationListenerWithMetadata]:
-  """Get event duration listeners."""
-  return list(_event_duration_secs_listeners)
-
-
-def get_event_time_span_listeners() -> list[EventTimeSpanListenerWithMetadata]:
-  """Get event time span listeners."""
-  return list(_event_time_span_listeners)
+def register_scalar_listener(callback: ScalarListenerWithMetadata) -> None:
+    _LISTENERS["scalar"].append(callback)
 
 
 def get_event_listeners() -> list[EventListenerWithMetadata]:
-  """Get event listeners."""
-  return list(_event_listeners)
+    return list(_LISTENERS["event"])
+
+
+def get_event_duration_listeners() -> list[EventDurationListenerWithMetadata]:
+    return list(_LISTENERS["duration"])
+
+
+def get_event_time_span_listeners() -> list[EventTimeSpanListenerWithMetadata]:
+    return list(_LISTENERS["time_span"])
 
 
 def get_scalar_listeners() -> list[ScalarListenerWithMetadata]:
-  """Get scalar event listeners."""
-  return list(_scalar_listeners)
+    return list(_LISTENERS["scalar"])
 
 
-def clear_event_listeners():
-  """Clear event listeners."""
-  global _event_listeners, _event_duration_secs_listeners, _event_time_span_listeners
-  _event_listeners = []
-  _event_duration_secs_listeners = []
-  _event_time_span_listeners = []
-  _scalar_listeners = []
+def clear_event_listeners() -> None:
+    """Forget every listener of every kind."""
+    for listeners in _LISTENERS.values():
+        listeners.clear()
 
 
-def unregister_event_duration_listener(
-    callback: EventDurationListenerWithMetadata,
-) -> None:
-  """Unregister an event duration listener by callback."""
-  assert callback in _event_duration_secs_listeners
-  _event_duration_secs_listeners.remove(callback)
+def unregister_event_listener(callback: EventListenerWithMetadata) -> None:
+    _unregister("event", callback)
 
 
-def unregister_event_time_span_listener(
-    callback: EventTimeSpanListenerWithMetadata,
-) -> None:
-  """Unregister an event time span listener by callback."""
-  assert callback in _event_time_span_listeners
-  _event_time_span_listeners.remove(callback)
+def unregister_event_duration_listener(callback: EventDurationListenerWithMetadata) -> None:
+    _unregister("duration", callback)
 
 
-def unregister_event_listener(
-    callback: EventListenerWithMetadata,
-) -> None:
-  """Unregister an event listener by callback."""
-  assert callback in _event_listeners
-  _event_listeners.remove(callback)
+def unregister_event_time_span_listener(callback: EventTimeSpanListenerWithMetadata) -> None:
+    _unregister("time_span", callback)
 
 
-def unregister_scalar_listener(
-    callback: ScalarListenerWithMetadata,
-) -> None:
-  """Unregister a scalar event listener by callback."""
-  assert callback in _scalar_listeners
-  _scalar_listeners.remove(callback)
+def unregister_scalar_listener(callback: ScalarListenerWithMetadata) -> None:
+    _unregister("scalar", callback)
