@@ -1,0 +1,68 @@
+"""Checks, against real JAX on the same inputs, of the jax.scipy modules hlox implements from
+their documented behaviour: integrate.trapezoid, cluster.vq, fft's DCTs, ndimage's
+map_coordinates and signal (convolutions, detrend, stft/istft, csd, welch)."""
+from __future__ import annotations
+
+import importlib
+
+import jax
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import hlox
+from conftest import assert_matches
+from test_public_api_behaviour import assert_both_match
+
+
+def _scipy(lib, name):
+    return importlib.import_module(f"{lib.__name__}.scipy.{name}")
+
+
+def _rand(shape, seed=0, dtype=np.float32):
+    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+def _grads_match(fn_of_lib, *args, rtol=1e-4, atol=1e-5):
+    ours = hlox.grad(lambda *a: hlox.numpy.sum(fn_of_lib(hlox)(*a)))(*args)
+    theirs = jax.grad(lambda *a: jax.numpy.sum(fn_of_lib(jax)(*a)))(*args)
+    assert_matches(ours, theirs, rtol=rtol, atol=atol)
+
+
+# -- integrate ---------------------------------------------------------------------------------
+def test_trapezoid_sample_points_spacing_and_axes_as_jax():
+    y = _rand((4, 5))
+    assert_both_match(lambda lib: [
+        _scipy(lib, "integrate").trapezoid(*args, **kw) for args, kw in [
+            ((y,), {}), ((y,), {"axis": 0}), ((y,), {"dx": 0.3}),
+            ((y, np.arange(5.0) ** 2), {}), ((y, np.arange(4.0) ** 2), {"axis": 0}),
+            ((y, y ** 2), {"axis": 0}), ((np.arange(6),), {}), ((np.arange(6),), {"dx": 2}),
+            ((np.ones((3, 4, 5)), np.ones((4, 5))), {})]], rtol=1e-5)
+
+
+def test_trapezoid_grad_jit_vmap_as_jax():
+    y = _rand(6)
+    _grads_match(lambda lib: lambda v: _scipy(lib, "integrate").trapezoid(v, v * 2), y)
+    yy = _rand((3, 6))
+    assert_matches(hlox.vmap(_scipy(hlox, "integrate").trapezoid)(yy),
+                   jax.vmap(_scipy(jax, "integrate").trapezoid)(yy), rtol=1e-5)
+    assert_matches(hlox.jit(_scipy(hlox, "integrate").trapezoid)(yy),
+                   _scipy(jax, "integrate").trapezoid(yy), rtol=1e-5)
+
+
+# -- cluster.vq --------------------------------------------------------------------------------
+@settings(max_examples=15, deadline=None)
+@given(m=st.integers(1, 6), k=st.integers(1, 4), n=st.integers(1, 3), seed=st.integers(0, 99))
+def test_vq_nearest_code_as_jax(m, k, n, seed):
+    obs, book = _rand((m, n), seed), _rand((k, n), seed + 1)
+    assert_both_match(lambda lib: list(_scipy(lib, "cluster.vq").vq(obs, book)), rtol=1e-5)
+
+
+def test_vq_one_dimensional_integer_inputs_and_rank_errors_as_jax():
+    assert_both_match(lambda lib: list(_scipy(lib, "cluster.vq").vq(np.arange(4), np.arange(2))))
+    for obs, book in [(np.ones((3, 2, 2)), np.ones((3, 2, 2))), (np.ones(3), np.ones((3, 2)))]:
+        with pytest.raises(ValueError) as theirs:
+            _scipy(jax, "cluster.vq").vq(obs, book)
+        with pytest.raises(ValueError, match=str(theirs.value)):
+            _scipy(hlox, "cluster.vq").vq(obs, book)
