@@ -15,18 +15,8 @@ import hlox
 import hlox.image  # noqa: F401
 import hlox.monitoring  # noqa: F401
 from conftest import assert_matches
-
-
-def _both(program):
-    return program(hlox), program(jax)
-
-
-def _assert_both_match(program, **tol):
-    ours, theirs = _both(program)
-    ours_leaves, theirs_leaves = jax.tree_util.tree_leaves(ours), jax.tree_util.tree_leaves(theirs)
-    assert len(ours_leaves) == len(theirs_leaves)
-    for a, b in zip(ours_leaves, theirs_leaves):
-        assert_matches(a, b, **tol)
+from test_public_api_behaviour import assert_both_match as _assert_both_match
+from test_public_api_behaviour import both as _both
 
 
 # -- monitoring --------------------------------------------------------------------------------
@@ -62,3 +52,75 @@ def test_monitoring_time_spans_duplicates_unregister_and_clear_as_jax():
     ours, theirs = _both(program)
     assert ours == theirs
     assert ours[1] == [True] * 4
+
+
+# -- example_libraries.optimizers --------------------------------------------------------------
+def _optimizers(lib):
+    return importlib.import_module(f"{lib.__name__}.example_libraries.optimizers")
+
+
+_OPTIMIZERS = {"sgd": (0.1,), "momentum": (0.1, 0.8), "nesterov": (0.1, 0.8),
+               "adagrad": (0.1, 0.7), "rmsprop": (0.05, 0.8, 1e-6),
+               "rmsprop_momentum": (0.05, 0.8, 1e-6, 0.7), "adam": (0.05, 0.8, 0.99, 1e-6),
+               "adamax": (0.05, 0.8, 0.99, 1e-6), "sm3": (0.1, 0.7)}
+
+
+@pytest.mark.parametrize("name", sorted(_OPTIMIZERS))
+def test_optimizers_on_a_mixed_pytree_under_jit_match_jax(name):
+    rng = np.random.default_rng(3)
+    params = {"w": rng.standard_normal((3, 4)).astype(np.float32),
+              "b": (np.float32(0.5), rng.standard_normal(4).astype(np.float32))}
+
+    def program(lib):
+        opt = _optimizers(lib)
+        init, update, get_params = getattr(opt, name)(*_OPTIMIZERS[name])
+
+        def loss(p):
+            return lib.numpy.sum(lib.numpy.sin(p["w"]) @ p["b"][1]) + p["b"][0] ** 2
+
+        def step(i, state):
+            return update(i, lib.grad(loss)(get_params(state)), state)
+        if name != "sm3":  # sm3 keeps each parameter's shape (ints) in its state, as in JAX
+            step = lib.jit(step)
+        state = init(params)
+        for i in range(4):
+            state = step(i, state)
+        restored = opt.pack_optimizer_state(opt.unpack_optimizer_state(state))
+        return get_params(state), get_params(restored), lib.tree_util.tree_leaves(state)
+    _assert_both_match(program, rtol=1e-5, atol=1e-6)
+
+
+def test_optimizer_state_structure_and_errors_match_jax():
+    def program(lib):
+        opt = _optimizers(lib)
+        state = opt.sm3(0.1)[0]({"a": np.float32(1.0), "b": np.ones((2, 3), np.float32)})
+        unpacked = opt.unpack_optimizer_state(state)
+        leaf = lib.tree_util.tree_leaves(unpacked)[0]
+        messages = []
+        for bad in (lambda: opt.sm3(0.1)[1](0, {"a": 1.0}, state),
+                    lambda: opt.piecewise_constant([1, 2], [1.0]),
+                    lambda: opt.piecewise_constant([[1]], [[1.0, 2.0]]),
+                    lambda: opt.make_schedule([0.1, 0.2])):
+            try:
+                bad()
+            except (TypeError, ValueError) as e:
+                messages.append((type(e).__name__, str(e).replace("jax", "").replace("hlox", "")))
+        return (str(state.tree_def), [str(d) for d in state.subtree_defs],
+                [[np.shape(x) for x in leaves] for leaves in state.packed_state],
+                type(leaf).__name__, len(list(leaf)), messages,
+                opt.Optimizer._fields, opt.OptimizerState._fields)
+    ours, theirs = _both(program)
+    assert ours == theirs
+
+
+def test_schedules_and_gradient_helpers_match_jax():
+    tree = {"x": np.arange(6, dtype=np.float32).reshape(2, 3), "y": [np.float32(-2.0)]}
+
+    def program(lib):
+        opt = _optimizers(lib)
+        schedules = [opt.exponential_decay(0.3, 4, 0.7), opt.inverse_time_decay(0.3, 2, 0.5),
+                     opt.polynomial_decay(1.0, 4, 0.1), opt.piecewise_constant([0, 3], [1, 2, 3])]
+        jitted = [lib.jit(s)(np.int32(5)) for s in schedules]
+        return ([[s(i) for i in range(6)] for s in schedules], jitted,
+                opt.l2_norm(tree), opt.clip_grads(tree, 1.0), opt.clip_grads(tree, 100.0))
+    _assert_both_match(program, rtol=1e-6, atol=1e-7)
