@@ -7,7 +7,7 @@ import gc
 import numpy as np
 
 from hlox import config
-from hlox.frontend import dtypes, primitives, sharding_ir
+from hlox.frontend import dtypes, errors, primitives, sharding_ir
 from hlox.frontend.core import Tracer, to_array
 from hlox.frontend.jit import JitFunction, jit
 from hlox.lowering import executable, pytree, runtime
@@ -37,6 +37,11 @@ def default_backend():
 def _target_device(device):
     if device is None:
         return None
+    if not isinstance(device, (runtime.Device, sharding_lib.Sharding)):
+        raise errors.value_error(
+            "`jax.device_put` only accepts `None`, `jax.sharding.Sharding`, `jax.Device`, "
+            "`Format`, `jax.memory.Space` or a pytree of these values. Received invalid "
+            f"value: {device}")
     if isinstance(device, sharding_lib.Sharding) and len(device._device_assignment) == 1:
         return device._device_assignment[0]
     return device

@@ -57,40 +57,56 @@ class Tracer:
     weak_type = property(lambda self: self.aval.weak_type)
 
     def __repr__(self):
-        return f"Traced<{self.aval.str_short()}>with<{self._trace.describe()}>"
+        return f"Traced<{self._type_str()}>with<{self._trace.describe()}>"
 
     def __array__(self, *args, **kwargs):
-        raise errors.TracerArrayConversionError(self._concretization_message(
+        raise self._leaked() or errors.TracerArrayConversionError(self._concretization_message(
             "The numpy.ndarray conversion method __array__() was called on a traced array"))
 
     def __bool__(self):
-        raise errors.ConcretizationTypeError(self._concretization_message(
-            f"Attempted boolean conversion of traced array with shape {self.aval.str_short()}"))
+        raise self._leaked() or errors.TracerBoolConversionError(self._concretization_message(
+            f"Attempted boolean conversion of traced array with shape {self._type_str()}"))
 
     def __int__(self):
-        raise errors.ConcretizationTypeError(self._concretization_message(
-            f"Attempted int() conversion of traced array with shape {self.aval.str_short()}"))
+        raise self._leaked() or errors.ConcretizationTypeError(self._concretization_message(
+            f"Attempted int() conversion of traced array with shape {self._type_str()}"))
 
     def __float__(self):
-        raise errors.ConcretizationTypeError(self._concretization_message(
-            f"Attempted float() conversion of traced array with shape {self.aval.str_short()}"))
+        raise self._leaked() or errors.ConcretizationTypeError(self._concretization_message(
+            f"Attempted float() conversion of traced array with shape {self._type_str()}"))
 
     def __complex__(self):
-        raise errors.ConcretizationTypeError(self._concretization_message(
-            f"Attempted complex() conversion of traced array with shape {self.aval.str_short()}"))
+        raise self._leaked() or errors.ConcretizationTypeError(self._concretization_message(
+            f"Attempted complex() conversion of traced array with shape {self._type_str()}"))
 
     def __index__(self):
-        raise errors.TracerIntegerConversionError(self._concretization_message(
-            f"The __index__() method was called on traced array with shape {self.aval.str_short()}"))
+        raise self._leaked() or errors.TracerIntegerConversionError(self._concretization_message(
+            f"The __index__() method was called on traced array with shape {self._type_str()}"))
 
     def item(self, *args):
-        raise errors.ConcretizationTypeError(self._concretization_message(
-            f"Attempted item() on traced array with shape {self.aval.str_short()}"))
+        raise self._leaked() or errors.ConcretizationTypeError(self._concretization_message(
+            f"Attempted item() on traced array with shape {self._type_str()}"))
 
     tolist = item
 
     def __hash__(self):
         raise TypeError("unhashable type: 'Tracer'")
+
+    def _type_str(self):
+        """The value's type as JAX's errors write it: float32[2,3]."""
+        return f"{np.dtype(self.aval.dtype).name}[{','.join(map(str, self.aval.shape))}]"
+
+    def _leaked(self):
+        """JAX's UnexpectedTracerError when this tracer outlived its trace, else None."""
+        if self._trace.alive:
+            return None
+        return errors.UnexpectedTracerError(
+            "Encountered an unexpected tracer. A function transformed by hlox had a side "
+            "effect, allowing for a reference to an intermediate value with type "
+            f"{self._type_str()} wrapped in a tracer to escape the scope of the "
+            f"transformation.\nThe tracer comes from {self._trace.describe()}; it is used at "
+            f"{errors.user_location_str()}. Transformed functions must return their outputs "
+            "instead of storing them in globals, closures or containers.")
 
     def _concretization_message(self, what):
         trace = self._trace

@@ -162,6 +162,21 @@ def canonicalize(dtype) -> np.dtype:
     return dtype
 
 
+def check_user_dtype(dtype, fun_name) -> np.dtype:
+    """The dtype a user asked `fun_name` for, canonicalized; JAX's warning when it narrows."""
+    wanted = _as_dtype(dtype)
+    got = canonicalize(wanted)
+    if got != wanted and not (isinstance(dtype, type) and dtype in (builtins.int, builtins.float,
+                                                                   builtins.complex)):
+        import warnings
+        warnings.warn(f"Explicitly requested dtype {wanted} requested in {fun_name} is not "
+                      f"available, and will be truncated to dtype {got}. To enable more dtypes, "
+                      "set the jax_enable_x64 configuration option or the JAX_ENABLE_X64 shell "
+                      "environment variable. See https://github.com/jax-ml/jax#current-gotchas "
+                      "for more.", UserWarning, stacklevel=4)
+    return got
+
+
 def _default_of_weak(node):
     return {WEAK_INT: default_int, WEAK_FLOAT: default_float, WEAK_COMPLEX: default_complex}[node]()
 

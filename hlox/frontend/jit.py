@@ -132,7 +132,8 @@ class JitFunction:
             self._sig = inspect.signature(fun)
         except (TypeError, ValueError):
             pass
-        static_argnums = _as_tuple(static_argnums)
+        static_argnums = _checked_argnums(self._sig, _as_tuple(static_argnums), "static_argnums")
+        donate_argnums = _checked_argnums(self._sig, _as_tuple(donate_argnums), "donate_argnums")
         static_argnames = _as_tuple(static_argnames)
         if self._sig is not None:
             params = list(self._sig.parameters)
@@ -146,7 +147,7 @@ class JitFunction:
                         static_argnums += (idx,)
         self.static_argnums = frozenset(static_argnums)
         self.static_argnames = frozenset(static_argnames)
-        self.donate_argnums = frozenset(_as_tuple(donate_argnums))
+        self.donate_argnums = frozenset(donate_argnums)
         if self._sig is not None:
             params = list(self._sig.parameters)
             self.donate_argnums |= {params.index(n) for n in _as_tuple(donate_argnames) if n in params}
@@ -551,6 +552,22 @@ class Compiled:
         leaves, _ = pytree.flatten((args, {}))
         self._traced.executable()
         return self._traced.run(leaves)
+
+
+def _checked_argnums(sig, argnums, what):
+    """`argnums` with negative entries counted from the end; JAX's ValueError when one is
+    out of range of the positional parameters (a function with *args takes any)."""
+    if sig is None:
+        return argnums
+    kinds = [p.kind for p in sig.parameters.values()]
+    if inspect.Parameter.VAR_POSITIONAL in kinds:
+        return argnums
+    n = sum(k in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+            for k in kinds)
+    if any(not -n <= i < n for i in argnums):
+        raise ValueError(f"Jitted function has {what}={tuple(argnums)}, but only accepts {n} "
+                         f"positional arguments.")
+    return tuple(i % n for i in argnums)
 
 
 def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(),

@@ -12,8 +12,13 @@ __all__ = ["array", "asarray"]
 _ARRAY_TYPES = (Tracer, Array)
 
 
-def _dtype_arg(dtype):
-    return None if dtype is None else dtypes.canonicalize(dtypes.to_dtype(dtype))
+def _dtype_arg(dtype, fun_name=None):
+    """A dtype argument of a jnp function (named after the caller unless given)."""
+    if dtype is None:
+        return None
+    import sys
+    return dtypes.check_user_dtype(dtypes.to_dtype(dtype),
+                                   fun_name or sys._getframe(1).f_code.co_name)
 
 
 

@@ -22,8 +22,9 @@ __all__ = ["zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_li
 def _shape_arg(shape):
     try:
         if isinstance(shape, (int, np.integer)) or (hasattr(shape, "ndim") and shape.ndim == 0):
-            return (operator.index(shape),)
-        shape = tuple(operator.index(d) for d in shape)
+            shape = (operator.index(shape),)
+        else:
+            shape = tuple(operator.index(d) for d in shape)
     except TypeError:
         raise errors.type_error(f"Shapes must be 1D sequences of concrete values of integer "
                                 f"type, got {shape!r}.") from None
@@ -61,16 +62,17 @@ def full(shape, fill_value, dtype=None, *, device=None):
                    dtype is None and fill_weak)
 
 
-def _default_float_full(value):
+def _default_float_full(value, name):
     def fn(shape, dtype=None, *, device=None):
-        dtype = dtypes.default_float() if dtype is None else _dtype_arg(dtype)
+        dtype = dtypes.default_float() if dtype is None else _dtype_arg(dtype, name)
         return _filled(_shape_arg(shape), value, dtype, False)
+    fn.__name__ = fn.__qualname__ = name
     return fn
 
 
-zeros = _default_float_full(0)
-ones = _default_float_full(1)
-empty = _default_float_full(0)
+zeros = _default_float_full(0, "zeros")
+ones = _default_float_full(1, "ones")
+empty = _default_float_full(0, "empty")
 zeros.__name__, ones.__name__, empty.__name__ = "zeros", "ones", "empty"
 
 
