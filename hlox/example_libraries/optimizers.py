@@ -104,9 +104,7 @@ def sgd(step_size):
     return (lambda x0: x0), update, (lambda x: x)
 
 
-@optimizer
-def momentum(step_size: Schedule, mass: float):
-    """Heavy-ball momentum: v <- mass * v + g; x <- x - step_size(i) * v."""
+def _with_velocity(step_size, mass, nesterov_lookahead):
     step_size = make_schedule(step_size)
 
     def init(x0):
@@ -115,23 +113,21 @@ def momentum(step_size: Schedule, mass: float):
     def update(i, g, state):
         x, velocity = state
         velocity = mass * velocity + g
-        return x - step_size(i) * velocity, velocity
+        direction = mass * velocity + g if nesterov_lookahead else velocity
+        return x - step_size(i) * direction, velocity
     return init, update, _first
+
+
+@optimizer
+def momentum(step_size: Schedule, mass: float):
+    """Heavy-ball momentum: v <- mass * v + g; x <- x - step_size(i) * v."""
+    return _with_velocity(step_size, mass, nesterov_lookahead=False)
 
 
 @optimizer
 def nesterov(step_size: Schedule, mass: float):
     """Nesterov momentum: v <- mass * v + g; x <- x - step_size(i) * (mass * v + g)."""
-    step_size = make_schedule(step_size)
-
-    def init(x0):
-        return x0, jnp.zeros_like(x0)
-
-    def update(i, g, state):
-        x, velocity = state
-        velocity = mass * velocity + g
-        return x - step_size(i) * (mass * velocity + g), velocity
-    return init, update, _first
+    return _with_velocity(step_size, mass, nesterov_lookahead=True)
 
 
 def _inverse_sqrt_where_positive(accumulator):
