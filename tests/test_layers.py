@@ -88,3 +88,25 @@ def test_cycle_finder_finds_a_cycle():
 def test_module_is_of_readable_size(path):
     lines = len((ROOT / path).read_text().splitlines())
     assert lines <= MAX_MODULE_LINES, f"{path} has {lines} lines: split it by topic"
+
+
+_RUN_WITHOUT_JAX = """
+import sys
+import numpy as np
+import hlox, hlox.numpy as jnp
+x = jnp.arange(4.0)
+float((x * 2).sum()); np.asarray(x[1:3]); x.device; x.sharding
+hlox.jit(lambda a: a + 1)(x); hlox.grad(lambda a: (a ** 2).sum())(x); hlox.vmap(jnp.sin)(x)
+hlox.random.normal(hlox.random.PRNGKey(0), (3,)); jnp.linalg.inv(jnp.eye(3))
+hlox.device_put(np.ones(3)); hlox.lax.cond(x[0] > 0, jnp.sin, jnp.cos, x)
+print(sorted(m for m in sys.modules if m == "jax" or m.startswith("jax.")))
+"""
+
+
+def test_hlox_runs_without_importing_jax():
+    """Not only the sources: jaxlib's C++ imports jax modules when some of its paths run
+    (disassembling results into single-device arrays), and hlox must not take them."""
+    out = subprocess.run([sys.executable, "-c", _RUN_WITHOUT_JAX], capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip() == "[]", out.stdout

@@ -157,7 +157,9 @@ def _compile_single_op(prim, avals, params, device):
         outs = prim.bind_in(trace, trace.args, params)
         trace.finish(outs)
     exe = executable.compile_module(trace.module, len(outs), device)
-    return exe, [ShapedArray(a.shape, a.dtype, a.weak_type) for a in out_avals]
+    out_avals = [ShapedArray(a.shape, a.dtype, a.weak_type) for a in out_avals]
+    exe.set_output_avals(out_avals)
+    return exe, out_avals
 
 
 def eager_cache_size():
