@@ -25,7 +25,7 @@ _HOMES = {
                           "live_arrays", "block_until_ready", "default_backend", "device_count", "device_get",
                           "device_put", "devices", "eval_shape", "local_device_count", "local_devices",
                           "named_call", "named_scope", "process_count", "process_index"),
-    "hlox.lowering.array": ("Array",),
+    "hlox.frontend.array_type": ("Array",),
     "hlox.frontend.sharding_api": ("make_mesh", "make_array_from_callback",
                                    "make_array_from_single_device_arrays", "set_mesh"),
     "hlox.lowering.sharding": ("NamedSharding", "P"),

@@ -6,7 +6,7 @@ from typing import Any, Protocol, Union
 
 import numpy as np
 
-from hlox.lowering.array import Array
+from hlox.frontend.array_type import Array
 
 
 @typing.runtime_checkable

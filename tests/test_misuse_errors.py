@@ -110,3 +110,22 @@ def test_python_control_flow_on_a_tracer(what):
     err = _same_error(lambda: hlox.jit(bodies[what])(1.0), lambda: jax.jit(bodies[what])(1.0))
     assert isinstance(err, hlox.errors.TracerBoolConversionError)
     assert isinstance(err, hlox.errors.ConcretizationTypeError)
+
+
+@pytest.mark.parametrize("transform", ["eager", "jit", "grad", "vmap"])
+def test_tracers_and_arrays_are_instances_of_array(transform):
+    """As in JAX, `isinstance(x, jax.Array)` (and jnp.ndarray) holds under every transform."""
+    results = []
+    for lib, np_ in LIBS:
+        seen = []
+
+        def f(x):
+            seen.append((isinstance(x, lib.Array), isinstance(x, np_.ndarray)))
+            return (x * 2.0).sum()
+        x = np_.arange(3.0)
+        {"eager": f, "jit": lib.jit(f), "grad": lib.grad(f), "vmap": lib.vmap(f)}[transform](x)
+        results.append(seen)
+    assert results[0] == results[1] == [(True, True)]
+    assert not isinstance(np.ones(3), hlox.Array) and not isinstance(1.0, hlox.Array)
+    with pytest.raises(TypeError):
+        hlox.Array()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from hlox.frontend import dtypes
-from hlox.lowering.array import Array as ndarray
+from hlox.frontend.array_type import Array as ndarray
 from hlox.numerics.numpy.array_constructors import asarray
 
 __all__ = ["ndarray", "bool_", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16",
