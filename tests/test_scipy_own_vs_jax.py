@@ -66,3 +66,50 @@ def test_vq_one_dimensional_integer_inputs_and_rank_errors_as_jax():
             _scipy(jax, "cluster.vq").vq(obs, book)
         with pytest.raises(ValueError, match=str(theirs.value)):
             _scipy(hlox, "cluster.vq").vq(obs, book)
+
+
+# -- fft: dct, idct, dctn, idctn ---------------------------------------------------------------
+@settings(max_examples=25, deadline=None)
+@given(shape=st.lists(st.integers(1, 7), min_size=1, max_size=3), n=st.sampled_from([None, 1, 4, 9]),
+       norm=st.sampled_from([None, "backward", "ortho"]), data=st.data())
+def test_dct_idct_one_axis_as_jax(shape, n, norm, data):
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    x = _rand(tuple(shape), len(shape))
+    assert_both_match(lambda lib: [getattr(_scipy(lib, "fft"), f)(x, n=n, axis=axis, norm=norm)
+                                   for f in ("dct", "idct")], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("s,axes", [(None, None), ((4,), None), (None, [0]), ((3, 3, 3), None),
+                                    ((2,), (0,)), (None, (-1, 0)), ((2, 2), (0, 1))])
+@pytest.mark.parametrize("norm", [None, "ortho"])
+def test_dctn_idctn_as_jax(s, axes, norm):
+    x = _rand((4, 5, 3))
+    assert_both_match(lambda lib: [getattr(_scipy(lib, "fft"), f)(x, s=s, axes=axes, norm=norm)
+                                   for f in ("dctn", "idctn")], rtol=1e-4, atol=1e-5)
+
+
+def test_dct_complex_and_integer_inputs_grad_vmap_as_jax():
+    x = _rand(6) + 1j * _rand(6, 1)
+    assert_both_match(lambda lib: [_scipy(lib, "fft").dct(x.astype(np.complex64), norm="ortho"),
+                                   _scipy(lib, "fft").idct(x.astype(np.complex64)),
+                                   _scipy(lib, "fft").dct(np.arange(4))], rtol=1e-4, atol=1e-5)
+    v, weights = _rand(5), np.arange(5.0, dtype=np.float32)
+    _grads_match(lambda lib: lambda a: _scipy(lib, "fft").dct(a) * weights, v)
+    _grads_match(lambda lib: lambda a: _scipy(lib, "fft").idctn(a.reshape(1, 5), norm="ortho")
+                 * weights, v)
+    xs = _rand((3, 6))
+    assert_matches(hlox.vmap(_scipy(hlox, "fft").dct)(xs), _scipy(jax, "fft").dct(xs),
+                   rtol=1e-4, atol=1e-5)
+    assert_matches(hlox.jit(_scipy(hlox, "fft").idct)(xs), _scipy(jax, "fft").idct(xs),
+                   rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("call", [lambda f: f.dct(np.ones(3), type=3),
+                                  lambda f: f.idctn(np.ones(3), type=1),
+                                  lambda f: f.dct(np.ones(3), norm="forward"),
+                                  lambda f: f.idctn(np.ones((2, 3)), s=(1, 2, 3))])
+def test_dct_unsupported_types_norms_and_sizes_raise_as_jax(call):
+    with pytest.raises((NotImplementedError, ValueError)) as theirs:
+        call(_scipy(jax, "fft"))
+    with pytest.raises(theirs.type, match=str(theirs.value).replace("(", r"\(").replace(")", r"\)")):
+        call(_scipy(hlox, "fft"))

@@ -1,251 +1,151 @@
-# Copyright 2021 The JAX Authors. Licensed under the Apache License, Version 2.0.
-# Ported from jax/_src/scipy/fft.py (JAX 0.10.2) onto hlox.
-"""`hlox.numerics.scipy.fft`, as jax.scipy.fft."""
+"""`hlox.numerics.scipy.fft`, as jax.scipy.fft: the type-2 discrete cosine transform and its
+inverse, along one axis (dct, idct) or several (dctn, idctn).
+
+The unnormalized DCT-II is y[k] = 2 sum_n x[n] cos(pi k (2n + 1) / 2N). It is computed with one
+complex FFT of length N (Makhoul's reordering: the even-indexed samples, then the odd-indexed
+ones reversed), and inverted the same way backwards."""
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import partial
 import math
-import operator
 
 import numpy as np
 
-from hlox.frontend import dtypes, lax
-from hlox.lowering.array import Array
-from hlox.numerics.numpy import fft as jnp_fft
+from hlox.frontend import dtypes
 from hlox.numerics.numpy import namespace as jnp
-from hlox.numerics.numpy._util import canonicalize_axis, canonicalize_axis_tuple, ensure_arraylike
-from hlox.numerics.numpy._util import promote_dtypes_complex, promote_dtypes_inexact
+from hlox.numerics.numpy._util import canonicalize_axis, check_arraylike, promote_dtypes_inexact
 
 __all__ = ["dct", "dctn", "idct", "idctn"]
 
-def _W4(N: int, k: Array) -> Array:
-  N_arr, k = promote_dtypes_complex(N, k)
-  return jnp.exp(-.5j * np.pi * k / N_arr)
-
-def _dct_interleave(x: Array, axis: int) -> Array:
-  v0 = lax.slice_in_dim(x, None, None, 2, axis)
-  v1 = lax.rev(lax.slice_in_dim(x, 1, None, 2, axis), (axis,))
-  return lax.concatenate([v0, v1], axis)
-
-def _dct_ortho_norm(out: Array, axis: int) -> Array:
-  factor = lax.concatenate([lax.full((1,), 4, out.dtype), lax.full((out.shape[axis] - 1,), 2, out.dtype)], 0)
-  factor = lax.expand_dims(factor, [a for a in range(out.ndim) if a != axis])
-  return out / lax.sqrt(factor * out.shape[axis])
-
-# Implementation based on
-# John Makhoul: A Fast Cosine Transform in One and Two Dimensions (1980)
+_NORMS = (None, "backward", "ortho")
 
 
-def dct(x: Array, type: int = 2, n: int | None = None,
-        axis: int = -1, norm: str | None = None) -> Array:
-  """Computes the discrete cosine transform of the input"""
-  x = ensure_arraylike("dct", x)
-
-  if type != 2:
-    raise NotImplementedError('Only DCT type 2 is implemented.')
-  if norm is not None and norm not in ['backward', 'ortho']:
-    raise ValueError(f"jax.scipy.fft.dct: {norm=!r} is not implemented")
-
-  if dtypes.issubdtype(x.dtype, np.complexfloating):
-    return lax.complex(
-      dct(x.real, type=type, n=n, norm=norm, axis=axis),
-      dct(x.imag, type=type, n=n, norm=norm, axis=axis),
-    )
-
-  axis = canonicalize_axis(axis, x.ndim)
-  if n is not None:
-    x = lax.pad(x, jnp.array(0, x.dtype),
-                [(0, n - x.shape[axis] if a == axis else 0, 0)
-                 for a in range(x.ndim)])
-
-  N = x.shape[axis]
-  v = _dct_interleave(x, axis)
-  V = jnp_fft.fft(v, axis=axis)
-  k = lax.expand_dims(jnp.arange(N, dtype=V.real.dtype), [a for a in range(x.ndim) if a != axis])
-  out = V * _W4(N, k)
-  out = 2 * out.real
-  if norm == 'ortho':
-    out = _dct_ortho_norm(out, axis)
-  return out
+def _check_type_and_norm(name, type, norm):
+    if type != 2:
+        raise NotImplementedError("Only DCT type 2 is implemented.")
+    if norm not in _NORMS:
+        raise ValueError(f"jax.scipy.fft.{name}: {norm=!r} is not implemented")
 
 
-def _dct2(x: Array, axes: Sequence[int], norm: str | None) -> Array:
-  axis1, axis2 = map(partial(canonicalize_axis, ndim=x.ndim), axes)
-  N1, N2 = x.shape[axis1], x.shape[axis2]
-  v = _dct_interleave(_dct_interleave(x, axis1), axis2)
-  V = jnp_fft.fftn(v, axes=axes)
-  k1 = lax.expand_dims(jnp.arange(N1, dtype=V.dtype),
-                       [a for a in range(x.ndim) if a != axis1])
-  k2 = lax.expand_dims(jnp.arange(N2, dtype=V.dtype),
-                       [a for a in range(x.ndim) if a != axis2])
-  out = _W4(N1, k1) * (_W4(N2, k2) * V + _W4(N2, -k2) * jnp.roll(jnp.flip(V, axis=axis2), shift=1, axis=axis2))
-  out = 2 * out.real
-  if norm == 'ortho':
-    return _dct_ortho_norm(_dct_ortho_norm(out, axis1), axis2)
-  return out
+def _inexact_array(name, x):
+    check_arraylike(f"jax.scipy.fft.{name}", x)
+    (x,) = promote_dtypes_inexact(jnp.asarray(x))
+    return x
 
 
-def dctn(x: Array, type: int = 2,
-         s: Sequence[int] | None=None,
-         axes: Sequence[int] | None = None,
-         norm: str | None = None) -> Array:
-  """Computes the multidimensional discrete cosine transform of the input"""
-  x = ensure_arraylike("dctn", x)
-
-  if type != 2:
-    raise NotImplementedError('Only DCT type 2 is implemented.')
-  if norm is not None and norm not in ['backward', 'ortho']:
-    raise ValueError(f"jax.scipy.fft.dctn: {norm=!r} is not implemented")
-
-  if dtypes.issubdtype(x.dtype, np.complexfloating):
-    return lax.complex(
-      dctn(x.real, type=type, s=s, norm=norm, axes=axes),
-      dctn(x.imag, type=type, s=s, norm=norm, axes=axes),
-    )
-
-  if s is not None:
-    try:
-      s = list(s)
-    except TypeError:
-      assert not isinstance(s, Sequence)
-      s = [operator.index(s)]
-    if len(s) > x.ndim:
-      raise ValueError(
-          f"s must have at most x.ndim ({x.ndim}) elements, got {len(s)}"
-      )
-
-  if axes is None:
-    if s is not None:
-      axes = tuple(range(x.ndim - len(s), x.ndim))
-    else:
-      axes = tuple(range(x.ndim))
-  else:
-    axes = canonicalize_axis_tuple(axes, x.ndim)
-
-  if len(axes) == 1:
-    return dct(x, n=s[0] if s is not None else None, axis=axes[0], norm=norm)
-
-  if s is not None:
-    ns = dict(zip(axes, s))
-    pads = [(0, ns[a] - x.shape[a] if a in ns else 0, 0) for a in range(x.ndim)]
-    x = lax.pad(x, jnp.array(0, x.dtype), pads)
-
-  if len(axes) == 2:
-    return _dct2(x, axes=axes, norm=norm)
-
-  # compose high-D DCTs from 2D and 1D DCTs:
-  for axes_block in [axes[i:i+2] for i in range(0, len(axes), 2)]:
-    x = dctn(x, axes=axes_block, norm=norm)
-  return x
+def _resized(x, n, axis):
+    """x truncated or zero-padded to length n along axis (unchanged for n=None)."""
+    length = x.shape[axis]
+    if n is None or n == length:
+        return x
+    if n < length:
+        return jnp.take(x, jnp.arange(n), axis=axis)
+    widths = [(0, 0)] * x.ndim
+    widths[axis] = (0, n - length)
+    return jnp.pad(x, widths)
 
 
-def idct(x: Array, type: int = 2, n: int | None = None,
-         axis: int = -1, norm: str | None = None) -> Array:
-  """Computes the inverse discrete cosine transform of the input"""
-  x = ensure_arraylike("idct", x)
-
-  if type != 2:
-    raise NotImplementedError('Only DCT type 2 is implemented.')
-  if norm is not None and norm not in ['backward', 'ortho']:
-    raise ValueError(f"jax.scipy.fft.idct: {norm=!r} is not implemented")
-
-  if dtypes.issubdtype(x.dtype, np.complexfloating):
-    return lax.complex(
-      idct(x.real, type=type, n=n, norm=norm, axis=axis),
-      idct(x.imag, type=type, n=n, norm=norm, axis=axis)
-    )
-
-  axis = canonicalize_axis(axis, x.ndim)
-  if n is not None:
-    x = lax.pad(x, jnp.array(0, x.dtype),
-                [(0, n - x.shape[axis] if a == axis else 0, 0)
-                 for a in range(x.ndim)])
-  N = x.shape[axis]
-  x, = promote_dtypes_inexact(x)
-  if norm is None or norm == 'backward':
-    x = _dct_ortho_norm(x, axis)
-  x = _dct_ortho_norm(x, axis)
-
-  k = lax.expand_dims(jnp.arange(N, dtype=x.dtype), [a for a in range(x.ndim) if a != axis])
-  # everything is complex from here...
-  w4 = _W4(N,k)
-  x = x.astype(w4.dtype)
-  x = x / (_W4(N, k))
-  x = x * 2 * N
-
-  x = jnp_fft.ifft(x, axis=axis)
-  # convert back to reals..
-  out = _dct_deinterleave(x.real, axis)
-  return out
+def _twiddle(length, sign, dtype):
+    """exp(sign * i pi k / 2N) for k = 0..N-1."""
+    return jnp.asarray(np.exp(sign * 1j * np.pi * np.arange(length) / (2 * length)), dtype=dtype)
 
 
-def idctn(x: Array, type: int = 2,
-          s: Sequence[int] | None=None,
-          axes: Sequence[int] | None = None,
-          norm: str | None = None) -> Array:
-  """Computes the multidimensional inverse discrete cosine transform of the input"""
-  x = ensure_arraylike("idctn", x)
-
-  if type != 2:
-    raise NotImplementedError('Only DCT type 2 is implemented.')
-  if norm is not None and norm not in ['backward', 'ortho']:
-    raise ValueError(f"jax.scipy.fft.idctn: {norm=!r} is not implemented")
-
-  if dtypes.issubdtype(x.dtype, np.complexfloating):
-    return lax.complex(
-      idctn(x.real, type=type, s=s, norm=norm, axes=axes),
-      idctn(x.imag, type=type, s=s, norm=norm, axes=axes)
-    )
-
-  if s is not None:
-    try:
-      s = list(s)
-    except TypeError:
-      assert not isinstance(s, Sequence)
-      s = [operator.index(s)]
-    if len(s) > x.ndim:
-      raise ValueError(
-          f"s must have at most x.ndim ({x.ndim}) elements, got {len(s)}"
-      )
-
-  if axes is None:
-    if s is not None:
-      axes = tuple(range(x.ndim - len(s), x.ndim))
-    else:
-      axes = tuple(range(x.ndim))
-  else:
-    axes = canonicalize_axis_tuple(axes, x.ndim)
-
-  if len(axes) == 1:
-    return idct(x, n=s[0] if s is not None else None, axis=axes[0], norm=norm)
-
-  if s is not None:
-    ns = dict(zip(axes, s))
-    pads = [(0, ns[a] - x.shape[a] if a in ns else 0, 0) for a in range(x.ndim)]
-    x = lax.pad(x, jnp.array(0, x.dtype), pads)
-
-  # compose high-D DCTs from 1D DCTs:
-  for axis in axes:
-    x = idct(x, axis=axis, norm=norm)
-  return x
+def _complex_dtype(real_dtype):
+    return jnp.complex128 if jnp.dtype(real_dtype) == jnp.float64 else jnp.complex64
 
 
-def _dct_deinterleave(x: Array, axis: int) -> Array:
-  empty_slice = slice(None, None, None)
-  ix0 = tuple(
-      slice(None, math.ceil(x.shape[axis]/2), 1) if i == axis else empty_slice
-      for i in range(len(x.shape)))
-  ix1  = tuple(
-      slice(math.ceil(x.shape[axis]/2), None, 1) if i == axis else empty_slice
-      for i in range(len(x.shape)))
-  v0 = x[ix0]
-  v1 = lax.rev(x[ix1], (axis,))
-  out = jnp.zeros(x.shape, dtype=x.dtype)
-  evens = tuple(
-      slice(None, None, 2) if i == axis else empty_slice for i in range(len(x.shape)))
-  odds = tuple(
-      slice(1, None, 2) if i == axis else empty_slice for i in range(len(x.shape)))
-  out =  out.at[evens].set(v0)
-  out = out.at[odds].set(v1)
-  return out
+def _makhoul_order(length):
+    """Indices of the even samples followed by the odd samples reversed."""
+    return list(range(0, length, 2)) + list(range(length - 1 - length % 2, 0, -2))
+
+
+def _real_dct2_last_axis(x):
+    length = x.shape[-1]
+    reordered = x[..., _makhoul_order(length)]
+    spectrum = jnp.fft.fft(reordered, axis=-1)
+    twiddle = _twiddle(length, -1, _complex_dtype(x.dtype))
+    return (2 * jnp.real(twiddle * spectrum)).astype(x.dtype)
+
+
+def _real_idct2_last_axis(coefficients):
+    """The x whose unnormalized DCT-II is `coefficients` (real), along the last axis."""
+    length = coefficients.shape[-1]
+    mirrored = jnp.concatenate([jnp.zeros_like(coefficients[..., :1]),
+                                jnp.flip(coefficients[..., 1:], axis=-1)], axis=-1)
+    twiddle = _twiddle(length, 1, _complex_dtype(coefficients.dtype))
+    spectrum = 0.5 * twiddle * (coefficients - 1j * mirrored)
+    reordered = jnp.real(jnp.fft.ifft(spectrum, axis=-1)).astype(coefficients.dtype)
+    return reordered[..., np.argsort(_makhoul_order(length))]
+
+
+def _on_real_and_imaginary_parts(transform, x):
+    if dtypes.is_complex(x.dtype):
+        return jnp.asarray(transform(jnp.real(x)) + 1j * transform(jnp.imag(x))).astype(x.dtype)
+    return transform(x)
+
+
+def _ortho_scale(length, dtype):
+    """The factors turning the unnormalized DCT-II into the orthonormal one."""
+    scale = jnp.full((length,), math.sqrt(1 / (2 * length)), dtype=dtype)
+    return scale.at[0].set(math.sqrt(1 / (4 * length)))
+
+
+def _dct_along(x, axis, norm):
+    moved = jnp.moveaxis(x, axis, -1)
+    out = _on_real_and_imaginary_parts(_real_dct2_last_axis, moved)
+    if norm == "ortho":
+        out = out * _ortho_scale(out.shape[-1], jnp.real(out).dtype)
+    return jnp.moveaxis(out, -1, axis)
+
+
+def _idct_along(x, axis, norm):
+    moved = jnp.moveaxis(x, axis, -1)
+    if norm == "ortho":
+        moved = moved / _ortho_scale(moved.shape[-1], jnp.real(moved).dtype)
+    out = _on_real_and_imaginary_parts(_real_idct2_last_axis, moved)
+    return jnp.moveaxis(out, -1, axis)
+
+
+def dct(x, type=2, n=None, axis=-1, norm=None):
+    """The DCT-II of x along axis, after truncating or zero-padding it to length n."""
+    _check_type_and_norm("dct", type, norm)
+    x = _inexact_array("dct", x)
+    axis = canonicalize_axis(axis, x.ndim)
+    return _dct_along(_resized(x, n, axis), axis, norm)
+
+
+def idct(x, type=2, n=None, axis=-1, norm=None):
+    """The inverse of dct (so a DCT-III, scaled) of x along axis, resized to n first."""
+    _check_type_and_norm("idct", type, norm)
+    x = _inexact_array("idct", x)
+    axis = canonicalize_axis(axis, x.ndim)
+    return _idct_along(_resized(x, n, axis), axis, norm)
+
+
+def _axes_and_sizes(x, s, axes):
+    """The axes to transform (default: the last len(s), or all) and x resized to s on them."""
+    if s is not None and len(s) > x.ndim:
+        raise ValueError(f"s must have at most x.ndim ({x.ndim}) elements, got {len(s)}")
+    if axes is None:
+        axes = range(x.ndim - len(s), x.ndim) if s is not None else range(x.ndim)
+    axes = [canonicalize_axis(a, x.ndim) for a in axes]
+    for axis, n in zip(axes, s if s is not None else ()):
+        x = _resized(x, n, axis)
+    return x, axes
+
+
+def dctn(x, type=2, s=None, axes=None, norm=None):
+    """The DCT-II over several axes: one dct per axis."""
+    _check_type_and_norm("dctn", type, norm)
+    x, axes = _axes_and_sizes(_inexact_array("dctn", x), s, axes)
+    for axis in axes:
+        x = _dct_along(x, axis, norm)
+    return x
+
+
+def idctn(x, type=2, s=None, axes=None, norm=None):
+    """The inverse of dctn: one idct per axis."""
+    _check_type_and_norm("idctn", type, norm)
+    x, axes = _axes_and_sizes(_inexact_array("idctn", x), s, axes)
+    for axis in axes:
+        x = _idct_along(x, axis, norm)
+    return x
