@@ -124,3 +124,65 @@ def test_schedules_and_gradient_helpers_match_jax():
         return ([[s(i) for i in range(6)] for s in schedules], jitted,
                 opt.l2_norm(tree), opt.clip_grads(tree, 1.0), opt.clip_grads(tree, 100.0))
     _assert_both_match(program, rtol=1e-6, atol=1e-7)
+
+
+# -- example_libraries.stax --------------------------------------------------------------------
+def _stax(lib):
+    return importlib.import_module(f"{lib.__name__}.example_libraries.stax")
+
+
+def test_stax_layers_init_params_shapes_and_outputs_match_jax():
+    rng = np.random.default_rng(5)
+    x4 = rng.standard_normal((2, 3, 7, 6)).astype(np.float32)  # NCHW for the spec'd layers
+    x3 = rng.standard_normal((2, 5, 3)).astype(np.float32)
+
+    def program(lib):
+        stax = _stax(lib)
+        layers = {
+            "nchw_conv": (stax.GeneralConv(("NCHW", "OIHW", "NCHW"), 4, (3, 2), strides=(2, 1),
+                                           padding="SAME"), x4),
+            "conv1d_t": (stax.Conv1DTranspose(2, (3,), strides=(2,), padding="SAME"), x3),
+            "pools": (stax.serial(stax.FanOut(3), stax.parallel(
+                stax.MaxPool((2, 3), strides=(1, 2), padding="SAME", spec="NCHW"),
+                stax.AvgPool((3, 2), padding="SAME", spec="NCHW"),
+                stax.SumPool((2, 2), spec="NCHW")), stax.parallel(
+                    stax.Flatten, stax.Flatten, stax.Flatten), stax.FanInConcat(-1)), x4),
+            "norms": (stax.serial(stax.BatchNorm(axis=(0, 2, 3), center=False),
+                                  stax.BatchNorm(axis=(0, 1), scale=False, epsilon=1e-3)), x4),
+            "acts": (stax.serial(stax.Elu, stax.LeakyRelu, stax.Selu, stax.Sigmoid,
+                                 stax.Softplus, stax.Exp, stax.Identity), x3),
+            "sum": (stax.serial(stax.FanOut(2), stax.parallel(stax.Dense(4), stax.Dense(4)),
+                                stax.FanInSum), x3),
+            "shape_dep": (stax.shape_dependent(lambda s: stax.Dense(s[-1] * 2)), x3),
+        }
+        out = {}
+        for name, ((init, apply), x) in layers.items():
+            shape, params = init(lib.random.key(7), x.shape)
+            grads = lib.grad(lambda p: lib.numpy.sum(apply(p, x) ** 2))(params)
+            out[name] = (shape, params, lib.jit(apply)(params, x), grads)
+        return out
+    ours, theirs = _both(program)
+    for name in ours:
+        assert ours[name][0] == theirs[name][0], name
+        _assert_both_match(lambda lib: (ours, theirs)[lib is jax][name][1:], rtol=2e-5, atol=2e-5)
+
+
+def test_stax_dropout_modes_and_missing_key_match_jax():
+    x = np.linspace(1, 2, 20, dtype=np.float32).reshape(4, 5)
+
+    def program(lib):
+        stax = _stax(lib)
+        results = []
+        for mode in ("train", "test"):
+            init, apply = stax.serial(stax.Dense(5), stax.Dropout(0.7, mode=mode))
+            _, params = init(lib.random.key(0), x.shape)
+            results.append(apply(params, x, rng=lib.random.key(4)))
+            try:
+                apply(params, x)
+            except ValueError as e:
+                results.append(str(e))
+        return results
+    ours, theirs = _both(program)
+    assert ours[1] == theirs[1] and ours[3] == theirs[3]
+    for a, b in ((ours[0], theirs[0]), (ours[2], theirs[2])):
+        assert_matches(a, b, rtol=1e-5, atol=1e-6)
