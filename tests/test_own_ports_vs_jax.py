@@ -1,18 +1,15 @@
 """More checks, against real JAX on the same inputs, of modules hlox implements from JAX's
-documented behaviour: jax.monitoring, jax.example_libraries (optimizers, stax), jax.image and
-jax.scipy.linalg's special matrices and matrix exponential."""
+documented behaviour: jax.monitoring and jax.example_libraries (optimizers, stax)."""
 from __future__ import annotations
 
 import importlib
 
 import jax
-import jax.image  # noqa: F401
 import jax.monitoring  # noqa: F401
 import numpy as np
 import pytest
 
 import hlox
-import hlox.image  # noqa: F401
 import hlox.monitoring  # noqa: F401
 from conftest import assert_matches
 from test_public_api_behaviour import assert_both_match as _assert_both_match

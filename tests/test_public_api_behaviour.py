@@ -1,12 +1,11 @@
 """Behaviour of the names the public-API walk (tests/test_public_api.py) asks for, each against
-real JAX on the same inputs: example_libraries, scipy's signal/fft/linalg/ndimage/... modules,
-jax.image, and the smaller modules."""
+real JAX on the same inputs: example_libraries, scipy's signal/fft/linalg/ndimage/... modules
+and the smaller modules."""
 from __future__ import annotations
 
 import jax
 import jax.ad_checkpoint  # noqa: F401  (submodules the tests reach as attributes)
 import jax.custom_derivatives  # noqa: F401
-import jax.image  # noqa: F401
 import jax.monitoring  # noqa: F401
 import numpy as np
 import pytest
@@ -199,25 +198,6 @@ def test_scipy_interpolate_regular_grid_matches_jax():
         for method in ("linear", "nearest") for fill in (np.nan, None, -1.0)])
 
 
-# -- jax.image ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("method", ["nearest", "linear", "bilinear", "cubic", "lanczos3", "lanczos5"])
-def test_image_resize_matches_jax(method):
-    x = np.random.default_rng(0).standard_normal((2, 7, 5, 3)).astype(np.float32)
-    assert_both_match(lambda lib: [
-        lib.image.resize(x, (2, s0, s1, 3), method, antialias=antialias)
-        for s0, s1 in ((14, 9), (3, 2)) for antialias in (True, False)], rtol=1e-4, atol=1e-5)
-
-
-def test_image_scale_and_translate_gradient_and_integer_input_match_jax():
-    x = np.random.default_rng(1).standard_normal((2, 7, 5, 3)).astype(np.float32)
-    assert_both_match(lambda lib: [
-        lib.image.scale_and_translate(x, (2, 10, 6, 3), (1, 2), np.array([1.5, 1.2], np.float32),
-                                      np.array([0.3, -0.5], np.float32), "linear"),
-        lib.grad(lambda v: lib.image.resize(v, (2, 4, 4, 3), "cubic").sum())(x),
-        lib.image.resize(np.arange(12, dtype=np.int32).reshape(3, 4), (6, 8),
-                         lib.image.ResizeMethod.LINEAR)], rtol=1e-4, atol=1e-5)
-
-
 # -- errors, tree_util, ad_checkpoint, custom_derivatives --------------------------------------
 def test_error_classes_have_jaxs_hierarchy():
     for lib in (hlox, jax):
@@ -329,22 +309,3 @@ def test_monitoring_listeners_receive_events_as_in_jax():
         return [g for g in got if g[0].startswith("/test/")]
     ours, theirs = both(program)
     assert ours == theirs == [("/test/a", {"tag": "x"}), ("/test/b", 0.5, {}), ("/test/c", 3.0, {})]
-
-
-# -- scipy.linalg: special matrices and the matrix exponential ---------------------------------
-def test_scipy_linalg_special_matrices_and_expm_match_jax():
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((4, 4)).astype(np.float32) * 0.5
-    v, w = rng.standard_normal(4).astype(np.float32), rng.standard_normal(3).astype(np.float32)
-
-    def program(lib):
-        L = lib.scipy.linalg
-        return [L.block_diag(a, v[None], np.ones((2, 3), np.float32)), L.circulant(v),
-                L.companion(v), L.convolution_matrix(v, 6, "full"), L.convolution_matrix(v, 5, "same"),
-                L.dft(4), L.dft(4, "sqrtn"), L.fiedler(v), L.fiedler_companion(v),
-                L.hadamard(4, np.float32), L.hankel(v, w), L.hankel(v), L.helmert(5),
-                L.helmert(5, full=True), L.hilbert(4), L.leslie(v, w), L.pascal(5),
-                L.pascal(4, "lower"), L.toeplitz(v, w), L.toeplitz(v), L.invhilbert(4),
-                L.invpascal(4), L.expm(a), L.expm(np.triu(a), upper_triangular=True),
-                *L.expm_frechet(a, a.T), L.expm(np.stack([a, 2 * a]))]
-    assert_both_match(program, rtol=1e-4, atol=1e-4)
