@@ -11,7 +11,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["target", "PREFIXES"]
+__all__ = ["target", "PREFIXES", "register_used"]
 
 # LAPACK's type letters
 PREFIXES = {np.dtype(np.float32): "s", np.dtype(np.float64): "d",
@@ -44,3 +44,22 @@ def target(kernel: str, dtype) -> str:
     if not _registered:
         _register()
     return f"lapack_{prefix}{kernel}_ffi"
+
+
+def register_used(module) -> None:
+    """Register the LAPACK targets when `module` calls one (a module JAX exported, run by hlox-run)."""
+    if _registered:
+        return
+    from hlox.lowering.mlir import ir
+    used = []
+
+    def visit(op):
+        if op.name == "stablehlo.custom_call" and "call_target_name" in op.attributes and \
+                ir.StringAttr(op.attributes["call_target_name"]).value.startswith("lapack_"):
+            used.append(op)
+            return ir.WalkResult.INTERRUPT
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+    if used:
+        _register()

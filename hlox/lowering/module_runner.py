@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from hlox.lowering.avals import ShapedArray
-from hlox.lowering import executable, runtime
+from hlox.lowering import executable, lapack, runtime
 from hlox.lowering import sharding as sharding_lib
 from hlox.lowering.array import Array
 from hlox.lowering.mlir import ir, shape_and_dtype
@@ -139,6 +139,7 @@ def run_function(module: ir.Module, name: str, inputs, platform: str | None = No
         raise ValueError(f"the module is partitioned over {n} devices but only {len(available)} "
                          f"are available (hlox-run --devices {n} makes that many CPU devices)")
     entry = as_entry(module, name)
+    lapack.register_used(entry)
     if n == 1:
         device = available[0]
         exe = executable.compile_module(entry, len(sig.outputs), device)
