@@ -113,3 +113,56 @@ def test_dct_unsupported_types_norms_and_sizes_raise_as_jax(call):
         call(_scipy(jax, "fft"))
     with pytest.raises(theirs.type, match=str(theirs.value).replace("(", r"\(").replace(")", r"\)")):
         call(_scipy(hlox, "fft"))
+
+
+# -- ndimage.map_coordinates -------------------------------------------------------------------
+_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
+
+
+@settings(max_examples=20, deadline=None)
+@given(shape=st.lists(st.integers(1, 6), min_size=1, max_size=3), seed=st.integers(0, 99),
+       integer_input=st.booleans())
+def test_map_coordinates_all_modes_and_orders_as_jax(shape, seed, integer_input):
+    x = _rand(tuple(shape), seed)
+    x = (x * 10).astype(np.int32) if integer_input else x
+    rng = np.random.default_rng(seed)
+    halves = [np.array([0.5, -0.5, n - 0.5, n, -1.0], np.float32) for n in shape]
+    coords = [np.concatenate([rng.uniform(-2 * n - 1, 2 * n + 1, 6).astype(np.float32), h])
+              for n, h in zip(shape, halves)]
+    assert_both_match(lambda lib: [
+        _scipy(lib, "ndimage").map_coordinates(x, coords, order=order, mode=mode, cval=-3.0)
+        for mode in _MODES for order in (0, 1)], rtol=1e-5, atol=1e-5)
+
+
+def test_map_coordinates_dtypes_shapes_grad_jit_vmap_as_jax():
+    x = _rand((4, 5))
+    grid = [np.array([[0.3, 2.7], [1.1, 3.9]], np.float32), np.array([[1.2, 0.1], [4.4, 2.2]], np.float32)]
+    assert_both_match(lambda lib: [
+        _scipy(lib, "ndimage").map_coordinates(inp, c, order)
+        for inp in (x, x > 0, (x + 1j * x).astype(np.complex64))
+        for c in (grid, [1.2, 2.5], [np.array([0, 3]), np.array([1, 4])]) for order in (0, 1)],
+        rtol=1e-5, atol=1e-5)
+    _grads_match(lambda lib: lambda image, rows: _scipy(lib, "ndimage").map_coordinates(
+        image, [rows, grid[1]], 1, mode="reflect"), x, grid[0])
+    _grads_match(lambda lib: lambda rows: _scipy(lib, "ndimage").map_coordinates(
+        x, [rows, grid[1]], 1, mode="constant", cval=2.0), grid[0])
+    assert_matches(hlox.jit(lambda a: _scipy(hlox, "ndimage").map_coordinates(a, grid, 1, "wrap"))(x),
+                   _scipy(jax, "ndimage").map_coordinates(x, grid, 1, "wrap"), rtol=1e-5)
+    assert_matches(hlox.vmap(lambda c: _scipy(hlox, "ndimage").map_coordinates(x, [c, c], 1, "mirror"))(grid[0]),
+                   jax.vmap(lambda c: _scipy(jax, "ndimage").map_coordinates(x, [c, c], 1, "mirror"))(grid[0]),
+                   rtol=1e-5)
+
+
+@pytest.mark.parametrize("kw,error", [({"order": 2}, "requires order<=1"),
+                                      ({"order": 1, "mode": "grid-wrap"}, "does not yet support mode"),
+                                      ({"order": 1, "coordinates": [np.array([0.5])]},
+                                       "sequence of length input.ndim")])
+def test_map_coordinates_unsupported_arguments_raise_as_jax(kw, error):
+    kw = {"coordinates": [np.array([0.5]), np.array([1.5])], **kw}
+    for lib in (jax, hlox):
+        with pytest.raises((NotImplementedError, ValueError), match=error) as info:
+            _scipy(lib, "ndimage").map_coordinates(np.ones((3, 4)), **kw)
+        if lib is jax:
+            expected = info.type
+        else:
+            assert info.type is expected

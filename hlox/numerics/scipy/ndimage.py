@@ -1,126 +1,106 @@
-# Copyright 2019 The JAX Authors. Licensed under the Apache License, Version 2.0.
-# Ported from jax/_src/scipy/ndimage.py (JAX 0.10.2) onto hlox.
-"""`hlox.numerics.scipy.ndimage`, as jax.scipy.ndimage: map_coordinates."""
+"""`hlox.numerics.scipy.ndimage`, as jax.scipy.ndimage: map_coordinates, interpolating an array
+at arbitrary (fractional) coordinates with order 0 (nearest sample) or 1 (linear) splines."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 import functools
 import itertools
 import operator
 
-import numpy as np
-
-from hlox.numerics.sequences import safe_zip as zip, unzip3
-from hlox.frontend import dtypes, lax
-from hlox.frontend.jit import jit
-from hlox.lowering.array import Array
+from hlox.frontend import dtypes
 from hlox.numerics.numpy import namespace as jnp
-
-ArrayLike = Array
+from hlox.numerics.numpy._util import check_arraylike
 
 __all__ = ["map_coordinates"]
 
 
-def _nonempty_prod(arrs: Sequence[Array]) -> Array:
-  return functools.reduce(operator.mul, arrs)
+def _mirror_index(index, size):
+    """(d c b | a b c d | c b a): reflection about the edge samples, period 2(size - 1)."""
+    if size == 1:
+        return jnp.zeros_like(index)
+    period = 2 * (size - 1)
+    folded = jnp.mod(index, period)
+    return jnp.where(folded < size, folded, period - folded)
 
-def _nonempty_sum(arrs: Sequence[Array]) -> Array:
-  return sum(arrs[1:], arrs[0])
 
-def _mirror_index_fixer(index: Array, size: int) -> Array:
-    s = size - 1 # Half-wavelength of triangular wave
-    # Scaled, integer-valued version of the triangular wave |x - round(x)|
-    return jnp.abs((index + s) % (2 * s) - s)
+def _reflect_index(index, size):
+    """(d c b a | a b c d | d c b a): reflection about the array's edges, period 2 size."""
+    period = 2 * size
+    folded = jnp.mod(index, period)
+    return jnp.where(folded < size, folded, period - 1 - folded)
 
-def _reflect_index_fixer(index: Array, size: int) -> Array:
-    return jnp.floor_divide(_mirror_index_fixer(2*index+1, 2*size+1) - 1, 2)
 
-_INDEX_FIXERS: dict[str, Callable[[Array, int], Array]] = {
-    'constant': lambda index, size: index,
-    'nearest': lambda index, size: jnp.clip(index, 0, size - 1),
-    'wrap': lambda index, size: index % size,
-    'mirror': _mirror_index_fixer,
-    'reflect': _reflect_index_fixer,
+_INDEX_IN_BOUNDS = {
+    "constant": lambda index, size: jnp.clip(index, 0, size - 1),
+    "nearest": lambda index, size: jnp.clip(index, 0, size - 1),
+    "wrap": jnp.mod,
+    "mirror": _mirror_index,
+    "reflect": _reflect_index,
 }
 
 
-def _round_half_away_from_zero(a: Array) -> Array:
-  return a if dtypes.issubdtype(a.dtype, np.integer) else lax.round(a)
+def _is_inside(index, size):
+    return (index >= 0) & (index < size)
 
 
-def _nearest_indices_and_weights(coordinate: Array) -> list[tuple[Array, ArrayLike]]:
-  index = _round_half_away_from_zero(coordinate).astype(np.int32)
-  weight = coordinate.dtype.type(1)
-  return [(index, weight)]
+def _round_half_away_from_zero(x):
+    return jnp.sign(x) * jnp.floor(jnp.abs(x) + 0.5)
 
 
-def _linear_indices_and_weights(coordinate: Array) -> list[tuple[Array, ArrayLike]]:
-  lower = jnp.floor(coordinate)
-  upper_weight = coordinate - lower
-  lower_weight = 1 - upper_weight
-  index = lower.astype(np.int32)
-  return [(index, lower_weight), (index + 1, upper_weight)]
+def _nearest_neighbour(coordinate):
+    """The one sample order 0 reads, with weight 1."""
+    return [(_round_half_away_from_zero(coordinate).astype(jnp.int32), None)]
 
 
-@jit(static_argnums=(2, 3, 4))
-def _map_coordinates(input: ArrayLike, coordinates: Sequence[ArrayLike],
-                     order: int, mode: str, cval: ArrayLike) -> Array:
-  input_arr = jnp.asarray(input)
-  coordinate_arrs = [jnp.asarray(c) for c in coordinates]
-  cval = jnp.asarray(cval, input_arr.dtype)
-
-  if len(coordinates) != input_arr.ndim:
-    raise ValueError('coordinates must be a sequence of length input.ndim, but '
-                     '{} != {}'.format(len(coordinates), input_arr.ndim))
-
-  index_fixer = _INDEX_FIXERS.get(mode)
-  if index_fixer is None:
-    raise NotImplementedError(
-        'jax.scipy.ndimage.map_coordinates does not yet support mode {}. '
-        'Currently supported modes are {}.'.format(mode, set(_INDEX_FIXERS)))
-
-  if mode == 'constant':
-    is_valid = lambda index, size: (0 <= index) & (index < size)
-  else:
-    is_valid = lambda index, size: True
-
-  if order == 0:
-    interp_fun = _nearest_indices_and_weights
-  elif order == 1:
-    interp_fun = _linear_indices_and_weights
-  else:
-    raise NotImplementedError(
-        'jax.scipy.ndimage.map_coordinates currently requires order<=1')
-
-  valid_1d_interpolations = []
-  for coordinate, size in zip(coordinate_arrs, input_arr.shape):
-    interp_nodes = interp_fun(coordinate)
-    valid_interp = []
-    for index, weight in interp_nodes:
-      fixed_index = index_fixer(index, size)
-      valid = is_valid(index, size)
-      valid_interp.append((fixed_index, valid, weight))
-    valid_1d_interpolations.append(valid_interp)
-
-  outputs = []
-  for items in itertools.product(*valid_1d_interpolations):
-    indices, validities, weights = unzip3(items)
-    if all(valid is True for valid in validities):
-      # fast path
-      contribution = input_arr[indices]
-    else:
-      all_valid = functools.reduce(operator.and_, validities)
-      contribution = jnp.where(all_valid, input_arr[indices], cval)
-    outputs.append(_nonempty_prod(weights) * contribution)  # pyrefly: ignore[bad-argument-type]
-  result = _nonempty_sum(outputs)
-  if dtypes.issubdtype(input_arr.dtype, np.integer):
-    result = _round_half_away_from_zero(result)
-  return result.astype(input_arr.dtype)
+def _linear_neighbours(coordinate):
+    """The two samples order 1 blends: floor(c) with weight 1 - t and floor(c) + 1 with t."""
+    lower = jnp.floor(coordinate)
+    upper_weight = coordinate - lower
+    lower = lower.astype(jnp.int32)
+    return [(lower, 1 - upper_weight), (lower + 1, upper_weight)]
 
 
-def map_coordinates(
-    input: ArrayLike, coordinates: Sequence[ArrayLike], order: int,
-    mode: str = 'constant', cval: ArrayLike = 0.0,
-):
-  """Map the input array to new coordinates using interpolation."""
-  return _map_coordinates(input, coordinates, order, mode, cval)
+def _check_arguments(input, coordinates, order, mode):
+    if len(coordinates) != input.ndim:
+        raise ValueError("coordinates must be a sequence of length input.ndim, but "
+                         f"{len(coordinates)} != {input.ndim}")
+    if mode not in _INDEX_IN_BOUNDS:
+        raise NotImplementedError(
+            f"jax.scipy.ndimage.map_coordinates does not yet support mode {mode}. "
+            f"Currently supported modes are {set(_INDEX_IN_BOUNDS)}.")
+    if order not in (0, 1):
+        raise NotImplementedError("jax.scipy.ndimage.map_coordinates currently requires order<=1")
+
+
+def _corner_value(input, indices, mode, cval):
+    """input at one corner of the interpolation cell, cval where constant mode leaves the array."""
+    sizes = input.shape
+    value = input[tuple(_INDEX_IN_BOUNDS[mode](i, n) for i, n in zip(indices, sizes))]
+    if mode != "constant":
+        return value
+    inside = functools.reduce(operator.and_, [_is_inside(i, n) for i, n in zip(indices, sizes)])
+    return jnp.where(inside, value, jnp.asarray(cval, dtype=input.dtype))
+
+
+def _blend(input, neighbours_per_axis, mode, cval):
+    total = 0
+    for corner in itertools.product(*neighbours_per_axis):
+        value = _corner_value(input, [index for index, _ in corner], mode, cval)
+        weights = [weight for _, weight in corner if weight is not None]
+        if weights:
+            value = value * functools.reduce(operator.mul, weights)
+        total = total + value
+    return total
+
+
+def map_coordinates(input, coordinates, order, mode="constant", cval=0.0):
+    """input interpolated at the points `coordinates` (one array per axis of input, all of the
+    output's shape), with spline `order` 0 or 1 and `mode` deciding the samples beyond the edges."""
+    check_arraylike("map_coordinates", input, *coordinates)
+    input = jnp.asarray(input)
+    coordinates = [jnp.asarray(c) for c in coordinates]
+    _check_arguments(input, coordinates, order, mode)
+    neighbours_of = _nearest_neighbour if order == 0 else _linear_neighbours
+    result = _blend(input, [neighbours_of(c) for c in coordinates], mode, cval)
+    if dtypes.is_integer(input.dtype):
+        result = _round_half_away_from_zero(result)
+    return jnp.asarray(result).astype(input.dtype)
