@@ -129,3 +129,36 @@ def test_tracers_and_arrays_are_instances_of_array(transform):
     assert not isinstance(np.ones(3), hlox.Array) and not isinstance(1.0, hlox.Array)
     with pytest.raises(TypeError):
         hlox.Array()
+
+
+@pytest.mark.parametrize("value", [np.ones((2, 3), np.float32), 1.0, np.int8(3),
+                                   np.zeros(4, np.uint32)], ids=repr)
+def test_typeof_prints_as_jax(value):
+    ours, theirs = hlox.typeof(value), jax.typeof(value)
+    assert (str(ours), repr(ours)) == (str(theirs), repr(theirs))
+    assert (ours.shape, ours.dtype, ours.weak_type) == (theirs.shape, theirs.dtype,
+                                                       theirs.weak_type)
+    seen = []
+    for lib in (hlox, jax):
+        lib.jit(lambda x: seen.append(str(lib.typeof(x))) or x)(value)
+    assert seen[0] == seen[1]
+
+
+def test_checking_leaks_sets_the_option_inside_the_block():
+    for lib in (hlox, jax):
+        with lib.checking_leaks():
+            assert lib.config.jax_check_tracer_leaks is True
+        assert lib.config.jax_check_tracer_leaks is False
+
+
+def test_compiler_ir_in_hlo_and_stablehlo():
+    x = np.ones(3, np.float32)
+    ours = hlox.jit(lambda x: jnp.sqrt(x) + 1).lower(x)
+    theirs = jax.jit(lambda x: jjnp.sqrt(x) + 1).lower(x)
+    hlo, their_hlo = ours.compiler_ir("hlo"), theirs.compiler_ir("hlo")
+    assert type(hlo).__name__ == type(their_hlo).__name__ == "XlaComputation"
+    for op in ("sqrt(", "add(", "parameter(0)"):
+        assert op in hlo.as_hlo_text() and op in their_hlo.as_hlo_text()
+    assert "stablehlo.sqrt" in str(ours.compiler_ir()) and \
+        "stablehlo.sqrt" in str(ours.compiler_ir("stablehlo"))
+    _same_error(lambda: ours.compiler_ir("foo"), lambda: theirs.compiler_ir("foo"))

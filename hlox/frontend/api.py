@@ -161,3 +161,14 @@ def live_arrays(platform=None):
     """Every hlox Array that is alive and not deleted (on `platform`, when given)."""
     return [a for a in gc.get_objects() if type(a) is Array and not a.is_deleted()
             and (platform is None or a.device.platform == platform)]
+
+
+def typeof(x):
+    """The abstract value (shape, dtype, weak type) of `x`, as `jax.typeof`."""
+    from hlox.frontend.core import aval_of
+    return aval_of(x)
+
+
+def checking_leaks():
+    """`with hlox.checking_leaks():` turns jax_check_tracer_leaks on inside the block."""
+    return config.state("jax_check_tracer_leaks")(True)

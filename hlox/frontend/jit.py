@@ -517,8 +517,13 @@ class Lowered:
     def as_text(self, dialect=None, *, debug_info=True):
         return self._traced.module.operation.get_asm(enable_debug_info=debug_info)
 
-    def compiler_ir(self, dialect="stablehlo"):
-        return self._traced.module
+    def compiler_ir(self, dialect=None):
+        """The module in `dialect`: StableHLO (the default; an MLIR module) or "hlo"."""
+        if dialect in (None, "stablehlo"):
+            return self._traced.module
+        if dialect == "hlo":
+            return executable.xla_computation(self._traced.module)
+        raise ValueError(f"unknown dialect: {dialect}")
 
     def compile(self):
         return Compiled(self._traced)

@@ -41,10 +41,14 @@ class ShapedArray:
         dims = ",".join(str(d) for d in self.shape)
         return f"{dtype_short_name(self.dtype)}[{dims}]" + ("{weak}" if self.weak_type else "")
 
-    __str__ = str_short
+    def __str__(self):  # JAX's: float32[2,3], ~float32[] when weakly typed
+        dims = ",".join(str(d) for d in self.shape)
+        return ("~" if self.weak_type else "") + f"{np.dtype(self.dtype).name}[{dims}]"
 
     def __repr__(self):
-        return f"ShapedArray({self.str_short()})"
+        dims = ",".join(str(d) for d in self.shape)
+        weak = ", weak_type=True" if self.weak_type else ""
+        return f"ShapedArray({np.dtype(self.dtype).name}[{dims}]{weak})"
 
 
 _SHORT = {"bool": "bool", "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",

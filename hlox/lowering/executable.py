@@ -19,6 +19,13 @@ def module_bytecode(module: ir.Module) -> bytes:
     return buf.getvalue()
 
 
+def xla_computation(module: ir.Module):
+    """The module as XLA's HLO (jaxlib's XlaComputation: `as_hlo_text()`, protos), what
+    `Lowered.compiler_ir("hlo")` returns in JAX."""
+    return _jax.mlir.mlir_module_to_xla_computation(module_bytecode(module),
+                                                     use_tuple_args=False, return_tuple=False)
+
+
 class Executable:
     """A compiled module on a set of devices; `execute` maps device buffers to device buffers."""
 
