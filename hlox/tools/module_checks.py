@@ -63,6 +63,8 @@ _OPEN = frozenset("[({<")
 
 def bracket_depth(text: str, name: str) -> list[Diagnostic]:
     """Brackets (outside strings and comments) nested deeper than MAX_TEXT_NESTING."""
+    if sum(text.count(c) for c in _OPEN) <= MAX_TEXT_NESTING:
+        return []  # too few brackets to nest that deep
     depth = 0
     for m in _BRACKET_TOKEN.finditer(text):
         token = m[0]
@@ -79,20 +81,23 @@ def bracket_depth(text: str, name: str) -> list[Diagnostic]:
     return []
 
 
-_DENSE = re.compile(r'dense<((?:[^<>"]|"(?:[^"\\]|\\.)*")*)>\s*:\s*tensor<(?:[^<>x]*x)*([A-Za-z][\w.]*)')
+_ELEMENT_AFTER = re.compile(r'\s*:\s*tensor<(?:[^<>x]*x)*([A-Za-z][\w.]*)')
 
 
 def complex_literal_in_real_constant(text: str, name: str) -> list[Diagnostic]:
     """`dense<(1.0, 2.0)> : tensor<f32>`: a complex value where the element type is real."""
-    problems = []
-    for m in _DENSE.finditer(text):
-        literal, element = m[1], m[2]
-        if element == "complex" or "(" not in literal:
-            continue
-        at = m.start(1) + literal.index("(")
-        problems.append(Diagnostic("error", _loc(name, *_line_col(text, at)),
-                                   f"complex literal in a constant of element type {element}; "
-                                   f"write real values, or use tensor<...xcomplex<{element}>>"))
+    problems, start = [], text.find("dense<")
+    while start >= 0:
+        end = text.find(">", start + 6)
+        if end < 0:
+            break
+        paren = text.find("(", start + 6, end)  # str.find: a large constant costs no Python loop
+        m = _ELEMENT_AFTER.match(text, end + 1) if paren >= 0 else None
+        if m and m[1] != "complex":
+            problems.append(Diagnostic("error", _loc(name, *_line_col(text, paren)),
+                                       f"complex literal in a constant of element type {m[1]}; "
+                                       f"write real values, or use tensor<...xcomplex<{m[1]}>>"))
+        start = text.find("dense<", end)
     return problems
 
 
