@@ -13,11 +13,13 @@ import contextlib
 import itertools
 import sys
 import threading
+import types
 
 from hlox import config_options as _table
 from hlox import config_state as _state
 
 _HOLDERS = _state.make_holders()
+_ACTIVE = _state.ACTIVE
 _CONTEXTMANAGER_FLAGS = {n for n, (_, _, _, cm) in _table.OPTIONS.items() if cm}
 CONTEXT_MANAGERS = _table.CONTEXT_MANAGERS  # hlox.<name> -> option, as jax.<name>
 NumpyDtypePromotion = _state.ENUM_CLASSES["NumpyDtypePromotion"]
@@ -35,7 +37,10 @@ _TRACE_OPTIONS = tuple(_HOLDERS[n] for n in (
     "jax_numpy_dtype_promotion", "jax_numpy_rank_promotion", "jax_default_matmul_precision",
     "jax_default_prng_impl", "jax_threefry_partitionable"))
 _TRACE_NAMES = frozenset(h.name for h in _TRACE_OPTIONS)
-_global_context = [None]  # cached tuple of the process-wide values of _TRACE_OPTIONS
+# [version, process-wide values of _TRACE_OPTIONS, (x64, those values)], current while version
+# is config_state.VERSION
+_global_context = [None, None, None]
+_VERSION = _state.VERSION
 
 # jax.config's other attributes
 use_absl = False
@@ -74,6 +79,7 @@ def add_option(name, holder, opt_type, meta_args, meta_kwargs):
         raise Exception(f"Config option {name} already defined")
     _HOLDERS[name] = holder
     meta[name] = (opt_type, meta_args, meta_kwargs)
+    setattr(_ConfigModule, name, property(lambda _, h=holder: h.value))
 
 
 def state(name):
@@ -93,19 +99,17 @@ def on_update(listener):
     return listener
 
 
-@on_update
-def _invalidate_context(name, value):
-    if name in _TRACE_NAMES:
-        _global_context[0] = None
+class _ConfigModule(types.ModuleType):
+    """The module's class: each option is a property, as on JAX's Config (fast to read)."""
 
-
-def __getattr__(name):
-    holder = _HOLDERS.get(name)
-    if holder is not None:
-        return holder.value
-    if name == "values":
+    @property
+    def values(self):
         return {n: h.value for n, h in _HOLDERS.items()}
-    raise AttributeError(f"module 'hlox.config' has no attribute {name!r}")
+
+
+for _name, _holder in _HOLDERS.items():
+    setattr(_ConfigModule, _name, property(lambda _, h=_holder: h.value))
+sys.modules[__name__].__class__ = _ConfigModule
 
 
 def __dir__():
@@ -120,6 +124,8 @@ _ENABLE_X64 = _HOLDERS["jax_enable_x64"]
 def x64_enabled() -> bool:
     """Whether this thread's tracing keeps 64-bit dtypes: the user's option, unless a pass on
     this thread has set its own dtype policy (see `dtype_policy`)."""
+    if not _ACTIVE[0]:
+        return _ENABLE_X64._global
     keep_64 = getattr(_thread_policy, "keep_64", None)
     return _ENABLE_X64.value if keep_64 is None else keep_64
 
@@ -130,31 +136,44 @@ def dtype_policy(keep_64: bool):
     it reads, whatever the user's setting, without touching the user's option."""
     old = getattr(_thread_policy, "keep_64", None)
     _thread_policy.keep_64 = keep_64
+    _state.count_active(1)
     try:
         yield
     finally:
         _thread_policy.keep_64 = old
+        _state.count_active(-1)
 
 
 def trace_context():
     """The option values a traced function depends on, for jit cache keys."""
+    if _global_context[0] != _VERSION[0]:
+        rest = tuple(h.get_global() for h in _TRACE_OPTIONS)
+        _global_context[:] = [_VERSION[0], rest, (_ENABLE_X64.get_global(), rest)]
+    if not _ACTIVE[0]:  # no thread-local value anywhere: the process-wide values
+        return _global_context[2]
     local = _state.local_values()
     if local and not _TRACE_NAMES.isdisjoint(local):
-        rest = tuple(h.value for h in _TRACE_OPTIONS)
-    else:
-        rest = _global_context[0]
-        if rest is None:
-            rest = _global_context[0] = tuple(h.get_global() for h in _TRACE_OPTIONS)
-    return (x64_enabled(), rest)
+        return (x64_enabled(), tuple(h.value for h in _TRACE_OPTIONS))
+    return (x64_enabled(), _global_context[1])
 
 
 def strict_promotion() -> bool:
     return _HOLDERS["jax_numpy_dtype_promotion"].value == NumpyDtypePromotion.STRICT
 
 
+_NANS, _INFS = _HOLDERS["jax_debug_nans"], _HOLDERS["jax_debug_infs"]
+
+
 def debug_checks() -> tuple[bool, bool]:
     """(jax_debug_nans, jax_debug_infs) as this thread sees them."""
-    return _HOLDERS["jax_debug_nans"].value, _HOLDERS["jax_debug_infs"].value
+    return _NANS.value, _INFS.value
+
+
+def debug_checks_on() -> bool:
+    """Whether jax_debug_nans or jax_debug_infs is on in this thread (the hot path's question)."""
+    if not _ACTIVE[0]:
+        return _NANS._global or _INFS._global
+    return _NANS.value or _INFS.value
 
 
 # -- absl, as jax.config has it ---------------------------------------------------------

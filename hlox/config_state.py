@@ -36,6 +36,16 @@ _NO_DEFAULT = object()  # a context manager called without a value
 _UNSET = object()  # no thread-local value
 _local = threading.local()  # .values: {option name: this thread's value}
 _listeners = []
+# how many thread-local values (and dtype policies) are set in all threads: while none is,
+# an option's value is its process-wide value and the hot paths read that directly
+ACTIVE = [0]
+VERSION = [0]  # bumped by every change of a process-wide value (for caches of them)
+_active_lock = threading.Lock()
+
+
+def count_active(delta):
+    with _active_lock:
+        ACTIVE[0] += delta
 
 
 def notify(name, value):
@@ -166,6 +176,7 @@ class Flag:
 
     def _set(self, value):
         self.value = value
+        VERSION[0] += 1
         notify(self._name, value)
 
 
@@ -184,6 +195,8 @@ class State:
 
     @property
     def value(self):
+        if not ACTIVE[0]:
+            return self._global
         local = getattr(_local, "values", None)
         if local:
             v = local.get(self._name, _UNSET)
@@ -209,6 +222,7 @@ class State:
 
     def set_global(self, value):
         self._global = value
+        VERSION[0] += 1
         if self._name not in (getattr(_local, "values", None) or ()):
             notify(self._name, value)
 
@@ -219,10 +233,13 @@ class State:
         values = getattr(_local, "values", None)
         if values is None:
             values = _local.values = {}
+        had = self._name in values
         if value is _UNSET:
             values.pop(self._name, None)
         else:
             values[self._name] = value
+        if had != (value is not _UNSET):
+            count_active(-1 if had else 1)
         notify(self._name, self.value)
 
     def swap_local(self, value):
