@@ -1,403 +1,201 @@
-# Copyright 2020 The JAX Authors. Licensed under the Apache License, Version 2.0.
-# Ported from jax/_src/scipy/optimize/line_search.py (JAX 0.10.2) onto hlox.
-"""scipy.optimize's line_search, as JAX's."""
+"""A line search for the strong Wolfe conditions (Nocedal & Wright, Algorithms 3.5 and 3.6),
+with SciPy's choice of trial steps inside the bracket: the minimiser of a cubic, else of a
+quadratic, else the midpoint. It runs as one `while_loop`, so it works under jit and vmap.
+
+`line_search` returns `_LineSearchResults`; its status is 0 on success, 1 when the zoom
+failed (its bracket shrank to nothing or it ran out of steps) and 3 when the bracketing phase
+ran out of steps."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from functools import partial
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-import numpy as np
-
-from hlox.frontend import control_flow, dtypes, lax
+from hlox.frontend.control_flow import while_loop
 from hlox.lowering.array import Array
-from hlox.numerics.numpy import linalg as jnp_linalg
 from hlox.numerics.numpy import namespace as jnp
-from hlox.numerics.numpy._util import promote_dtypes_inexact
 from hlox.transforms.autodiff import value_and_grad
 
+_ZOOM_MAX_STEPS = 30
+_CUBIC_MARGIN = 0.2  # a cubic step must stay this fraction of the bracket away from its ends
+_QUADRATIC_MARGIN = 0.1
 
-_dot = partial(jnp.dot, precision=lax.Precision.HIGHEST)
-
-
-def _cubicmin(a, fa, fpa, b, fb, c, fc):
-  dtype = dtypes.result_type(a, fa, fpa, b, fb, c, fc)
-  C = fpa
-  db = b - a
-  dc = c - a
-  denom = (db * dc) ** 2 * (db - dc)
-  d1 = jnp.array([[dc ** 2, -db ** 2],
-                  [-dc ** 3, db ** 3]], dtype=dtype)
-  d2 = jnp.array([fb - fa - C * db, fc - fa - C * dc], dtype=dtype)
-  A, B = _dot(d1, d2) / denom
-
-  radical = B * B - 3. * A * C
-  xmin = a + (-B + jnp.sqrt(radical)) / (3. * A)
-
-  return xmin
-
-
-def _quadmin(a, fa, fpa, b, fb):
-  D = fa
-  C = fpa
-  db = b - a
-  B = (fb - D - C * db) / (db ** 2)
-  xmin = a - C / (2. * B)
-  return xmin
-
-
-def _binary_replace(replace_bit, original_dict, new_dict, keys=None):
-  if keys is None:
-    keys = new_dict.keys()
-  return {key: jnp.where(replace_bit, new_dict[key], original_dict[key])
-          for key in keys}
-
-
-class _ZoomState(NamedTuple):
-  done: bool | Array
-  failed: bool | Array
-  j: int | Array
-  a_lo: float | Array
-  phi_lo: float | Array
-  dphi_lo: float | Array
-  a_hi: float | Array
-  phi_hi: float | Array
-  dphi_hi: float | Array
-  a_rec: float | Array
-  phi_rec: float | Array
-  a_star: float | Array
-  phi_star: float | Array
-  dphi_star: float | Array
-  g_star: float | Array
-  nfev: int | Array
-  ngev: int | Array
-
-
-ConditionFn = Callable[..., Array]
-
-
-def _zoom(restricted_func_and_grad, wolfe_one: ConditionFn, wolfe_two: ConditionFn, a_lo, phi_lo,
-          dphi_lo, a_hi, phi_hi, dphi_hi, g_0, pass_through):
-  """Implementation of zoom. Algorithm 3.6 from Wright and Nocedal, 'Numerical"""
-  state = _ZoomState(
-      done=False,
-      failed=False,
-      j=0,
-      a_lo=a_lo,
-      phi_lo=phi_lo,
-      dphi_lo=dphi_lo,
-      a_hi=a_hi,
-      phi_hi=phi_hi,
-      dphi_hi=dphi_hi,
-      a_rec=(a_lo + a_hi) / 2.,
-      phi_rec=(phi_lo + phi_hi) / 2.,
-      a_star=1.,
-      phi_star=phi_lo,
-      dphi_star=dphi_lo,
-      g_star=g_0,
-      nfev=0,
-      ngev=0,
-  )
-  delta1 = 0.2
-  delta2 = 0.1
-
-  def body(state):
-    # Body of zoom algorithm. We use boolean arithmetic to avoid using jax.cond
-    # so that it works on GPU/TPU.
-    dalpha = (state.a_hi - state.a_lo)
-    a = jnp.minimum(state.a_hi, state.a_lo)
-    b = jnp.maximum(state.a_hi, state.a_lo)
-    cchk = delta1 * dalpha
-    qchk = delta2 * dalpha
-
-    # This will cause the line search to stop, and since the Wolfe conditions
-    # are not satisfied the minimization should stop too.
-    threshold = jnp.where((dtypes.finfo(dalpha.dtype).bits < 64), 1e-5, 1e-10)
-    state = state._replace(failed=state.failed | (dalpha <= threshold))
-
-    # Cubmin is sometimes nan, though in this case the bounds check will fail.
-    a_j_cubic = _cubicmin(state.a_lo, state.phi_lo, state.dphi_lo, state.a_hi,
-                          state.phi_hi, state.a_rec, state.phi_rec)
-    use_cubic = (state.j > 0) & (a_j_cubic > a + cchk) & (a_j_cubic < b - cchk)
-    a_j_quad = _quadmin(state.a_lo, state.phi_lo, state.dphi_lo, state.a_hi, state.phi_hi)
-    use_quad = (~use_cubic) & (a_j_quad > a + qchk) & (a_j_quad < b - qchk)
-    a_j_bisection = (state.a_lo + state.a_hi) / 2.
-    use_bisection = (~use_cubic) & (~use_quad)
-
-    a_j = jnp.where(use_cubic, a_j_cubic, state.a_rec)
-    a_j = jnp.where(use_quad, a_j_quad, a_j)
-    a_j = jnp.where(use_bisection, a_j_bisection, a_j)
-
-    # TODO(jakevdp): should we use some sort of fixed-point approach here instead?
-    phi_j, dphi_j, g_j = restricted_func_and_grad(a_j)
-    phi_j = phi_j.astype(state.phi_lo.dtype)
-    dphi_j = dphi_j.astype(state.dphi_lo.dtype)
-    g_j = g_j.astype(state.g_star.dtype)
-    state = state._replace(nfev=state.nfev + 1,
-                           ngev=state.ngev + 1)
-
-    hi_to_j = wolfe_one(a_j, phi_j) | (phi_j >= state.phi_lo)
-    star_to_j = wolfe_two(dphi_j) & (~hi_to_j)
-    hi_to_lo = (dphi_j * (state.a_hi - state.a_lo) >= 0.) & (~hi_to_j) & (~star_to_j)
-    lo_to_j = (~hi_to_j) & (~star_to_j)
-
-    state = state._replace(
-        **_binary_replace(
-            hi_to_j,
-            state._asdict(),
-            dict(
-                a_hi=a_j,
-                phi_hi=phi_j,
-                dphi_hi=dphi_j,
-                a_rec=state.a_hi,
-                phi_rec=state.phi_hi,
-            ),
-        ),
-    )
-
-    # for termination
-    state = state._replace(
-        done=star_to_j | state.done,
-        **_binary_replace(
-            star_to_j,
-            state._asdict(),
-            dict(
-                a_star=a_j,
-                phi_star=phi_j,
-                dphi_star=dphi_j,
-                g_star=g_j,
-            )
-        ),
-    )
-    state = state._replace(
-        **_binary_replace(
-            hi_to_lo,
-            state._asdict(),
-            dict(
-                a_hi=state.a_lo,
-                phi_hi=state.phi_lo,
-                dphi_hi=state.dphi_lo,
-                a_rec=state.a_hi,
-                phi_rec=state.phi_hi,
-            ),
-        ),
-    )
-    state = state._replace(
-        **_binary_replace(
-            lo_to_j & ~hi_to_lo,
-            state._asdict(),
-            dict(
-                a_rec=state.a_lo,
-                phi_rec=state.phi_lo,
-            ),
-        ),
-    )
-    state = state._replace(
-        **_binary_replace(
-            lo_to_j,
-            state._asdict(),
-            dict(
-                a_lo=a_j,
-                phi_lo=phi_j,
-                dphi_lo=dphi_j,
-            ),
-        ),
-    )
-    state = state._replace(j=state.j + 1)
-    # Choose higher cutoff for maxiter than Scipy as Jax takes longer to find
-    # the same value - possibly floating point issues?
-    state = state._replace(failed= state.failed | (state.j >= 30))
-    return state
-
-  state = control_flow.while_loop(lambda state: (~state.done) & (~pass_through) & (~state.failed),
-                         body,
-                         state)
-
-  return state
-
-
-class _LineSearchState(NamedTuple):
-  done: Array
-  failed: Array
-  i: int | Array
-  a_i1: float | Array
-  phi_i1: float | Array
-  dphi_i1: float | Array
-  nfev: int | Array
-  ngev: int | Array
-  a_star: float | Array
-  phi_star: Array
-  dphi_star: Array
-  g_star: Array
+STATUS_ZOOM_FAILED = 1
+STATUS_MAX_ITERATIONS = 3
 
 
 class _LineSearchResults(NamedTuple):
-  """Results of line search."""
-  failed: bool | Array
-  nit: int | Array
-  nfev: int | Array
-  ngev: int | Array
-  k: int | Array
-  a_k: int | Array
-  f_k: Array
-  g_k: Array
-  status: bool | Array
+    """Outcome of a line search: the accepted step `a_k`, the function's value `f_k` and
+    gradient `g_k` there, and how much work it took."""
+    failed: bool | Array
+    nit: int | Array
+    nfev: int | Array
+    ngev: int | Array
+    k: int | Array
+    a_k: int | Array
+    f_k: Array
+    g_k: Array
+    status: bool | Array
 
 
-def line_search(f, xk, pk, old_fval=None, old_old_fval=None, gfk=None, c1=1e-4,
-                c2=0.9, maxiter=20):
-  """Inexact line search that satisfies strong Wolfe conditions."""
-  xk, pk = promote_dtypes_inexact(xk, pk)
-  def restricted_func_and_grad(t):
-    t = jnp.array(t, dtype=pk.dtype)
-    phi, g = value_and_grad(f)(xk + t * pk)
-    dphi = jnp.real(_dot(g, pk))
-    return phi, dphi, g
+class _SearchState(NamedTuple):
+    done: Array
+    failed: Array
+    zooming: Array
+    i: Array  # trial steps taken while bracketing
+    j: Array  # trial steps taken while zooming
+    a_next: Array  # the next bracketing step
+    a_prev: Array  # the previous bracketing step and phi, phi' there
+    phi_prev: Array
+    dphi_prev: Array
+    a_lo: Array  # the zoom's bracket: lo has the smaller phi and satisfies sufficient decrease
+    phi_lo: Array
+    dphi_lo: Array
+    a_hi: Array
+    phi_hi: Array
+    a_rec: Array  # the point the bracket end dropped last, for the cubic
+    phi_rec: Array
+    a_star: Array
+    phi_star: Array
+    dphi_star: Array
+    g_star: Array
+    nfev: Array
+    ngev: Array
 
-  if old_fval is None or gfk is None:
-    phi_0, dphi_0, gfk = restricted_func_and_grad(0)
-  else:
-    phi_0 = old_fval
-    dphi_0 = jnp.real(_dot(gfk, pk))
-  if old_old_fval is not None:
-    candidate_start_value = 1.01 * 2 * (phi_0 - old_old_fval) / dphi_0
-    start_value = jnp.where(candidate_start_value > 1, 1.0, candidate_start_value)
-  else:
-    start_value = 1
 
-  def wolfe_one(a_i, phi_i) -> Array:
-    # actually negation of W1
-    return phi_i > phi_0 + c1 * a_i * dphi_0
+def _cubic_minimiser(a, fa, fpa, b, fb, c, fc):
+    """The minimiser of the cubic through (a, fa) with slope fpa there, (b, fb) and (c, fc);
+    NaN where there is none."""
+    db, dc = b - a, c - a
+    denom = (db * dc) ** 2 * (db - dc)
+    rb, rc = fb - fa - fpa * db, fc - fa - fpa * dc
+    cubic = (dc ** 2 * rb - db ** 2 * rc) / denom
+    square = (-dc ** 3 * rb + db ** 3 * rc) / denom
+    radical = square * square - 3 * cubic * fpa
+    return a + (-square + jnp.sqrt(radical)) / (3 * cubic)
 
-  def wolfe_two(dphi_i) -> Array:
-    return jnp.abs(dphi_i) <= -c2 * dphi_0
 
-  state = _LineSearchState(
-      done=jnp.array(False, dtype=bool),
-      failed=jnp.array(False, dtype=bool),
-      # algorithm begins at 1 as per Wright and Nocedal, however Scipy has a
-      # bug and starts at 0. See https://github.com/scipy/scipy/issues/12157
-      i=1,
-      a_i1=0.,
-      phi_i1=phi_0,
-      dphi_i1=dphi_0,
-      nfev=1 if (old_fval is None or gfk is None) else 0,
-      ngev=1 if (old_fval is None or gfk is None) else 0,
-      a_star=0.,
-      phi_star=phi_0,
-      dphi_star=dphi_0,
-      g_star=gfk,
-  )
+def _quadratic_minimiser(a, fa, fpa, b, fb):
+    """The minimiser of the quadratic through (a, fa) with slope fpa there and (b, fb)."""
+    db = b - a
+    curvature = (fb - fa - fpa * db) / (db * db)
+    return a - fpa / (2 * curvature)
 
-  def body(state) -> _LineSearchState:
-    # no amax in this version, we just double as in scipy.
-    # unlike original algorithm we do our next choice at the start of this loop
-    a_i = jnp.where(state.i == 1, start_value, state.a_i1 * 2.)
 
-    phi_i, dphi_i, g_i = restricted_func_and_grad(a_i)
-    state = state._replace(nfev=state.nfev + 1,
-                           ngev=state.ngev + 1)
+def _inside(x, lo, hi, margin):
+    return (x > lo + margin) & (x < hi - margin)
 
-    star_to_zoom1 = wolfe_one(a_i, phi_i) | ((phi_i >= state.phi_i1) & (state.i > 1))
-    star_to_i = wolfe_two(dphi_i) & (~star_to_zoom1)
-    star_to_zoom2 = (dphi_i >= 0.) & (~star_to_zoom1) & (~star_to_i)
 
-    zoom1 = _zoom(restricted_func_and_grad,
-                  wolfe_one,
-                  wolfe_two,
-                  state.a_i1,
-                  state.phi_i1,
-                  state.dphi_i1,
-                  a_i,
-                  phi_i,
-                  dphi_i,
-                  gfk,
-                  ~star_to_zoom1)
+def _zoom_trial(s: _SearchState):
+    width = s.a_hi - s.a_lo
+    lo, hi = jnp.minimum(s.a_lo, s.a_hi), jnp.maximum(s.a_lo, s.a_hi)
+    cubic = _cubic_minimiser(s.a_lo, s.phi_lo, s.dphi_lo, s.a_hi, s.phi_hi, s.a_rec, s.phi_rec)
+    quadratic = _quadratic_minimiser(s.a_lo, s.phi_lo, s.dphi_lo, s.a_hi, s.phi_hi)
+    use_cubic = (s.j > 0) & _inside(cubic, lo, hi, _CUBIC_MARGIN * jnp.abs(width))
+    use_quadratic = _inside(quadratic, lo, hi, _QUADRATIC_MARGIN * jnp.abs(width))
+    midpoint = s.a_lo + 0.5 * width
+    return jnp.where(use_cubic, cubic, jnp.where(use_quadratic, quadratic, midpoint))
 
-    state = state._replace(nfev=state.nfev + zoom1.nfev,
-                           ngev=state.ngev + zoom1.ngev)
 
-    zoom2 = _zoom(restricted_func_and_grad,
-                  wolfe_one,
-                  wolfe_two,
-                  a_i,
-                  phi_i,
-                  dphi_i,
-                  state.a_i1,
-                  state.phi_i1,
-                  state.dphi_i1,
-                  gfk,
-                  ~star_to_zoom2)
+def _select(pred, new: _SearchState, old: _SearchState) -> _SearchState:
+    return _SearchState(*(jnp.where(pred, n, o) for n, o in zip(new, old)))
 
-    state = state._replace(nfev=state.nfev + zoom2.nfev,
-                           ngev=state.ngev + zoom2.ngev)
 
-    state = state._replace(
-        done=star_to_zoom1 | state.done,
-        failed=(star_to_zoom1 & zoom1.failed) | state.failed,
-        **_binary_replace(
-            star_to_zoom1,
-            state._asdict(),
-            zoom1._asdict(),
-            keys=['a_star', 'phi_star', 'dphi_star', 'g_star'],
-        ),
-    )
-    state = state._replace(
-        done=star_to_i | state.done,
-        **_binary_replace(
-            star_to_i,
-            state._asdict(),
-            dict(
-                a_star=a_i,
-                phi_star=phi_i,
-                dphi_star=dphi_i,
-                g_star=g_i,
-            ),
-        ),
-    )
-    state = state._replace(
-        done=star_to_zoom2 | state.done,
-        failed=(star_to_zoom2 & zoom2.failed) | state.failed,
-        **_binary_replace(
-            star_to_zoom2,
-            state._asdict(),
-            zoom2._asdict(),
-            keys=['a_star', 'phi_star', 'dphi_star', 'g_star'],
-        ),
-    )
-    state = state._replace(i=state.i + 1, a_i1=a_i, phi_i1=phi_i, dphi_i1=dphi_i)
-    return state
+def _accept(s: _SearchState, a, phi, dphi, g) -> _SearchState:
+    return s._replace(done=jnp.asarray(True), a_star=a, phi_star=phi, dphi_star=dphi, g_star=g)
 
-  state: _LineSearchState = control_flow.while_loop(
-    lambda state: (~state.done) & (state.i <= maxiter) & (~state.failed),
-    body,
-    state)
 
-  status = jnp.where(
-      state.failed,
-      jnp.array(1),  # zoom failed
-          jnp.where(
-              state.i > maxiter,
-              jnp.array(3),  # maxiter reached
-              jnp.array(0),  # passed (should be)
-          ),
-  )
-  # Step sizes which are too small causes the optimizer to get stuck with a
-  # direction of zero in <64 bit mode - avoid with a floor on minimum step size.
-  alpha_k = jnp.asarray(state.a_star)
-  alpha_k = jnp.where((dtypes.finfo(alpha_k.dtype).bits != 64)
-                    & (jnp.abs(alpha_k) < 1e-8),
-                      jnp.sign(alpha_k) * 1e-8,
-                      alpha_k)
-  results = _LineSearchResults(
-      failed=state.failed | (~state.done),
-      nit=state.i - 1,  # because iterations started at 1
-      nfev=state.nfev,
-      ngev=state.ngev,
-      k=state.i,
-      a_k=alpha_k,
-      f_k=state.phi_star,
-      g_k=state.g_star,
-      status=status,
-  )
-  return results
+def _start_zoom(s: _SearchState, phi_0, lo, hi) -> _SearchState:
+    (a_lo, phi_lo, dphi_lo), (a_hi, phi_hi) = lo, hi
+    return s._replace(zooming=jnp.asarray(True), a_lo=a_lo, phi_lo=phi_lo, dphi_lo=dphi_lo,
+                      a_hi=a_hi, phi_hi=phi_hi, a_rec=jnp.zeros_like(a_lo), phi_rec=phi_0,
+                      a_star=a_hi)
+
+
+def _bracket_step(s: _SearchState, a, phi, dphi, g, phi_0, dphi_0, c1, c2) -> _SearchState:
+    """Algorithm 3.5: accept `a`, or bracket a step that satisfies the Wolfe conditions, or
+    double the step."""
+    too_high = (phi > phi_0 + c1 * a * dphi_0) | ((phi >= s.phi_prev) & (s.i > 0))
+    flat_enough = jnp.abs(dphi) <= -c2 * dphi_0
+    rising = dphi >= 0
+    advanced = s._replace(i=s.i + 1, a_prev=a, phi_prev=phi, dphi_prev=dphi, a_next=2 * a)
+    previous, current = (s.a_prev, s.phi_prev, s.dphi_prev), (a, phi, dphi)
+    out = _select(rising, _start_zoom(advanced, phi_0, current, previous[:2]), advanced)
+    out = _select(flat_enough, _accept(advanced, a, phi, dphi, g), out)
+    return _select(too_high, _start_zoom(advanced, phi_0, previous, current[:2]), out)
+
+
+def _zoom_step(s: _SearchState, a, phi, dphi, g, phi_0, dphi_0, c1, c2) -> _SearchState:
+    """Algorithm 3.6: shrink the bracket [a_lo, a_hi] around `a`, or accept `a`."""
+    s = s._replace(j=s.j + 1)
+    too_high = (phi > phi_0 + c1 * a * dphi_0) | (phi >= s.phi_lo)
+    new_hi = s._replace(a_rec=s.a_hi, phi_rec=s.phi_hi, a_hi=a, phi_hi=phi)
+    flat_enough = jnp.abs(dphi) <= -c2 * dphi_0
+    flip = dphi * (s.a_hi - s.a_lo) >= 0
+    flipped = s._replace(a_rec=s.a_hi, phi_rec=s.phi_hi, a_hi=s.a_lo, phi_hi=s.phi_lo)
+    kept = s._replace(a_rec=s.a_lo, phi_rec=s.phi_lo)
+    new_lo = _select(flip, flipped, kept)._replace(a_lo=a, phi_lo=phi, dphi_lo=dphi)
+    out = _select(flat_enough, _accept(s, a, phi, dphi, g), new_lo)
+    out = _select(too_high, new_hi, out)
+    return out._replace(failed=out.failed | (~out.done & (out.j >= _ZOOM_MAX_STEPS)))
+
+
+def _collapse_threshold(dtype):
+    return 1e-5 if jnp.finfo(dtype).bits < 64 else 1e-10
+
+
+def _initial_step(phi_0, old_phi_0, dphi_0):
+    """SciPy's first trial step: the one a quadratic model predicts from the last decrease."""
+    if old_phi_0 is None:
+        return jnp.ones_like(phi_0)
+    guess = jnp.minimum(1.0, 1.01 * 2 * (phi_0 - old_phi_0) / dphi_0)
+    return jnp.where((dphi_0 != 0) & (guess > 0), guess, 1.0).astype(phi_0.dtype)
+
+
+def line_search(f, xk, pk, old_fval=None, old_old_fval=None, gfk=None, c1=1e-4, c2=0.9,
+                maxiter=20):
+    """Find a step `a` along `pk` from `xk` at which `f` satisfies the strong Wolfe conditions
+    (sufficient decrease with `c1`, curvature with `c2`)."""
+    xk, pk = jnp.asarray(xk), jnp.asarray(pk)
+
+    def phi_and_grad(a):
+        value, grad = value_and_grad(f)(xk + a.astype(xk.dtype) * pk)
+        return value, jnp.real(jnp.dot(grad, pk)), grad
+
+    extra_evaluations = 0
+    if old_fval is None or gfk is None:
+        phi_0, _, gfk = phi_and_grad(jnp.zeros((), jnp.real(xk).dtype))
+        extra_evaluations = 1
+    else:
+        phi_0 = jnp.asarray(old_fval)
+    dphi_0 = jnp.real(jnp.dot(gfk, pk))
+    zero = jnp.zeros_like(phi_0)
+    count = jnp.asarray(extra_evaluations)
+    init = _SearchState(
+        done=jnp.asarray(False), failed=jnp.asarray(False), zooming=jnp.asarray(False),
+        i=jnp.asarray(0), j=jnp.asarray(0),
+        a_next=_initial_step(phi_0, old_old_fval, dphi_0),
+        a_prev=zero, phi_prev=phi_0, dphi_prev=dphi_0,
+        a_lo=zero, phi_lo=phi_0, dphi_lo=dphi_0, a_hi=zero, phi_hi=phi_0,
+        a_rec=zero, phi_rec=phi_0,
+        a_star=zero, phi_star=phi_0, dphi_star=dphi_0, g_star=jnp.asarray(gfk),
+        nfev=count, ngev=count)
+    threshold = _collapse_threshold(phi_0.dtype)
+
+    def keep_going(s):
+        return ~s.done & ~s.failed & (s.zooming | (s.i < maxiter))
+
+    def step(s):
+        # As JAX's: the zoom fails once a_hi - a_lo (signed) is below the threshold, which
+        # includes every bracket whose ends are in decreasing order; the step still happens.
+        collapsed = s.zooming & ((s.a_hi - s.a_lo) <= threshold)
+        a = jnp.where(s.zooming, _zoom_trial(s), s.a_next)
+        phi, dphi, g = phi_and_grad(a)
+        args = (a, phi, dphi, g, phi_0, dphi_0, c1, c2)
+        out = _select(s.zooming, _zoom_step(s, *args), _bracket_step(s, *args))
+        return out._replace(failed=out.failed | collapsed, nfev=s.nfev + 1, ngev=s.ngev + 1)
+
+    s = while_loop(keep_going, step, init)
+    failed = s.failed | ~s.done
+    status = jnp.where(s.failed, STATUS_ZOOM_FAILED,
+                       jnp.where(~s.done, STATUS_MAX_ITERATIONS, 0))
+    return _LineSearchResults(failed=failed, nit=s.i, nfev=s.nfev, ngev=s.ngev, k=s.i,
+                              a_k=s.a_star, f_k=s.phi_star, g_k=s.g_star, status=status)
