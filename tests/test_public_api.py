@@ -105,6 +105,8 @@ PENDING = {
         'EArray cur_qdd primal_tangent_dtype')],
     "jax.scipy.signal": [("not yet implemented in hlox's own code",
         'convolve convolve2d correlate correlate2d csd detrend fftconvolve istft stft welch')],
+    "jax.scipy.spatial.transform": [("not yet implemented in hlox's own code",
+        'Rotation Slerp')],
     "jax.scipy.stats.gennorm": [("distribution not ported yet", "*")],
     "jax.scipy.stats.poisson": [("not done yet",
         'entropy')],

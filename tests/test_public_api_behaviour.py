@@ -156,6 +156,8 @@ def test_scipy_signal_matches_jax():
     assert_both_match(program, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.skip(reason="jax.scipy.spatial.transform is not yet implemented in hlox's own "
+                  "code (PENDING in tests/test_public_api.py)")
 def test_scipy_spatial_transform_matches_jax():
     rng = np.random.default_rng(0)
     q, v = rng.standard_normal((4, 4)).astype(np.float32), rng.standard_normal((4, 3)).astype(np.float32)
