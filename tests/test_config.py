@@ -173,6 +173,7 @@ _PROBES = [None, 123, "zzz", 1.5, True, 0, "", "allow", "strict", "highest", "rb
 def test_values_accepted_and_refused_as_jax(name):
     """Every option with a context manager, given values of every kind: JAX's value or JAX's
     exception (type and message). The context manager keeps the change in this thread."""
+    hlox.devices(), jax.devices()  # options fixed once backends exist refuse in both alike
     for probe in _PROBES:
         def read(lib, _):
             with getattr(lib.config, "state", lambda n: jax.config._value_holders[n])(name)(probe):

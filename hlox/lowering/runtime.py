@@ -30,11 +30,18 @@ jax_jit.set_enable_x64_state(_x64_flag)
 def _on_config_update(name, value):
     if name == "jax_enable_x64":
         _x64_flag.set_global(bool(value))
-    if name == "jax_num_cpu_devices" and "cpu" in _clients:
-        raise RuntimeError("jax_num_cpu_devices config should be updated before backends are "
-                           "initialized")
+    if name in _created_with and value is not None and value != _created_with[name]:
+        raise RuntimeError(f"{name} config should be updated before backends are initialized "
+                           "i.e. before any JAX operation is executed. You should initialize "
+                           "this config immediately after `import jax`.")
 
 
+# options the CPU client is created with (JAX refuses them once its backends exist)
+_FIXED_ONCE_BACKENDS_EXIST = ("jax_num_cpu_devices", "jax_cpu_get_global_topology_timeout_minutes",
+                              "jax_cpu_get_local_topology_timeout_minutes")
+
+
+_created_with: dict = {}  # those options' values when the CPU client was made
 _lock = threading.Lock()
 _clients: dict[str, object] = {}
 _PLATFORM_ALIASES = {"gpu": "cuda"}
@@ -85,6 +92,8 @@ def get_client(platform: str | None = None):
             client = _clients.get(platform)
             if client is None:
                 client = _clients[platform] = _make_client(platform)
+                if platform == "cpu":
+                    _created_with.update((n, getattr(config, n)) for n in _FIXED_ONCE_BACKENDS_EXIST)
     return client
 
 
