@@ -133,19 +133,16 @@ def _axes_and_sizes(x, s, axes):
     return x, axes
 
 
-def dctn(x, type=2, s=None, axes=None, norm=None):
-    """The DCT-II over several axes: one dct per axis."""
-    _check_type_and_norm("dctn", type, norm)
-    x, axes = _axes_and_sizes(_inexact_array("dctn", x), s, axes)
-    for axis in axes:
-        x = _dct_along(x, axis, norm)
-    return x
+def _over_axes(name, along):
+    def transform(x, type=2, s=None, axes=None, norm=None):
+        _check_type_and_norm(name, type, norm)
+        x, axes = _axes_and_sizes(_inexact_array(name, x), s, axes)
+        for axis in axes:
+            x = along(x, axis, norm)
+        return x
+    transform.__name__ = transform.__qualname__ = name
+    return transform
 
 
-def idctn(x, type=2, s=None, axes=None, norm=None):
-    """The inverse of dctn: one idct per axis."""
-    _check_type_and_norm("idctn", type, norm)
-    x, axes = _axes_and_sizes(_inexact_array("idctn", x), s, axes)
-    for axis in axes:
-        x = _idct_along(x, axis, norm)
-    return x
+dctn = _over_axes("dctn", _dct_along)  # the DCT-II over several axes: one dct per axis
+idctn = _over_axes("idctn", _idct_along)  # its inverse: one idct per axis
